@@ -1,0 +1,41 @@
+# micro-todo: the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.install-stamp
+
+.PHONY: run test install build generate drift lint typecheck unit bench clean
+
+$(NPM_STAMP): package.json package-lock.json services/*/package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NPM_STAMP)
+
+build: install
+	npx tsc -b
+
+generate: install
+	npx buf generate
+
+# The committed TypeScript must be exactly what `buf generate` produces.
+drift: install
+	npx buf lint
+	npx buf generate
+	@git diff --exit-code --stat -- services/api/src/gen || \
+	  (echo "generated code is stale: run 'make generate' and commit" >&2; exit 1)
+	@test -z "$$(git status --porcelain --untracked-files=all -- services/api/src/gen)" || \
+	  (echo "generated code has files git does not track: run 'make generate' and commit" >&2; exit 1)
+
+lint: install
+	npx biome check --error-on-warnings .
+
+typecheck: install
+	npx tsc -b
+	npx tsc -p tsconfig.test.json
+
+unit: install
+	npx vitest run
+
+test: lint drift typecheck unit
+
+clean:
+	rm -rf services/*/dist

@@ -1,0 +1,2 @@
+// Public surface of @microtodo/kit. Each part lives in its own folder.
+export {};
