@@ -37,5 +37,10 @@ unit: install
 
 test: lint drift typecheck unit
 
+# Starts the whole system in the foreground; Ctrl-C stops it. Extra flags
+# go through ARGS, e.g. `make run ARGS="--redis-url redis://127.0.0.1:6379"`.
+run: build
+	node services/stack/dist/main.js $(ARGS)
+
 clean:
 	rm -rf services/*/dist

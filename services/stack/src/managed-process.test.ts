@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { type ExitInfo, ManagedProcess, type ProcessEvents } from "./managed-process.js";
+import type { ProcessSpec } from "./stack-plan.js";
+
+const dir = mkdtempSync(join(tmpdir(), "managed-process-"));
+
+function script(name: string, body: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, body);
+  return file;
+}
+
+function recorder() {
+  const seen = { lines: [] as string[], starts: 0, crashes: [] as ExitInfo[] };
+  const events: ProcessEvents = {
+    line: (_spec, line) => seen.lines.push(line),
+    started: () => seen.starts++,
+    crashed: (_spec, exit) => seen.crashes.push(exit),
+  };
+  return { seen, events };
+}
+
+function spec(file: string): ProcessSpec {
+  return {
+    name: "fixture",
+    serviceType: "fixture",
+    nodeArgs: [file],
+    env: {},
+    readyUrl: "",
+  };
+}
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const fastPolicy = { initialDelayMs: 50, maxDelayMs: 200, stableAfterMs: 60_000 };
+
+describe("ManagedProcess", () => {
+  test("a process that crashes is reported and started again", async () => {
+    const crasher = script(
+      "crash.mjs",
+      "console.log('up'); setTimeout(() => process.exit(3), 50);",
+    );
+    const { seen, events } = recorder();
+    const proc = new ManagedProcess(spec(crasher), events, fastPolicy);
+    proc.start();
+    await until(() => seen.starts >= 3);
+    await proc.stop(1_000);
+    expect(seen.crashes[0]).toEqual({ code: 3, signal: null });
+    expect(seen.lines.filter((l) => l === "up").length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("a process killed with SIGKILL comes back", async () => {
+    const server = script(
+      "idle.mjs",
+      "console.log('ready'); setInterval(() => {}, 1000);",
+    );
+    const { seen, events } = recorder();
+    const proc = new ManagedProcess(spec(server), events, fastPolicy);
+    proc.start();
+    await until(() => seen.lines.includes("ready"));
+    proc.kill("SIGKILL");
+    await until(() => seen.starts === 2);
+    expect(seen.crashes).toEqual([{ code: null, signal: "SIGKILL" }]);
+    await proc.stop(1_000);
+  });
+
+  test("stop sends SIGTERM, waits for a clean exit and does not restart", async () => {
+    const graceful = script(
+      "graceful.mjs",
+      "console.log('ready'); process.on('SIGTERM', () => { console.log('draining'); setTimeout(() => process.exit(0), 100); }); setInterval(() => {}, 1000);",
+    );
+    const { seen, events } = recorder();
+    const proc = new ManagedProcess(spec(graceful), events, fastPolicy);
+    proc.start();
+    await until(() => seen.lines.includes("ready"));
+    const exit = await proc.stop(5_000);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(seen.lines).toContain("draining");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen.starts).toBe(1);
+    expect(seen.crashes).toEqual([]);
+  });
+
+  test("stop kills a process that ignores SIGTERM after the grace period", async () => {
+    const stubborn = script(
+      "stubborn.mjs",
+      "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000);",
+    );
+    const { seen, events } = recorder();
+    const proc = new ManagedProcess(spec(stubborn), events, fastPolicy);
+    proc.start();
+    await until(() => seen.lines.includes("ready"));
+    const exit = await proc.stop(300);
+    expect(exit.signal).toBe("SIGKILL");
+  });
+});
