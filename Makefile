@@ -42,5 +42,10 @@ test: lint drift typecheck unit
 run: build
 	node services/stack/dist/main.js $(ARGS)
 
+# Benchmarks print tables with ratios against baselines measured in the
+# same run. `make bench ONLY=proxy` runs one of them.
+bench: build
+	node --import tsx bench/run.ts $(ONLY)
+
 clean:
 	rm -rf services/*/dist
