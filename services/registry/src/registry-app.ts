@@ -1,0 +1,152 @@
+import { HealthStatus, type Metrics, ServingStatus } from "@microtodo/kit";
+import type { Logger } from "pino";
+import { createBalancer } from "./balancers/index.js";
+import { Catalog } from "./catalog/catalog.js";
+import { createCatalogMetrics } from "./catalog/catalog-metrics.js";
+import { createCatalogSelector } from "./catalog/catalog-selector.js";
+import type { RegistryConfig } from "./config.js";
+import { SelfRegistration } from "./discovery/self-registration.js";
+import { HealthChecker } from "./health/health-checker.js";
+import { OutlierDetector } from "./health/outlier-detector.js";
+import {
+  createRegistryListener,
+  type ListenAddress,
+  type RegistryListener,
+} from "./listeners/registry-listener.js";
+import type { ProxyOptions } from "./proxy/proxy-options.js";
+
+/** Options of createRegistryApp. */
+export interface RegistryAppOptions {
+  readonly config: RegistryConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Proxy tuning; defaults suit instances with Node's 5 s keep-alive. */
+  readonly proxyOptions?: ProxyOptions;
+}
+
+/** Where the two listeners ended up. */
+export interface RegistryAddresses {
+  readonly public: ListenAddress;
+  readonly internal: ListenAddress;
+}
+
+/** The registry, built but not started. */
+export interface RegistryApp {
+  readonly catalog: Catalog;
+  readonly registration: SelfRegistration;
+  readonly health: HealthStatus;
+  readonly publicListener: RegistryListener;
+  readonly internalListener: RegistryListener;
+  /** Listens on both listeners, starts lease sweeps and health checks,
+   * then reports SERVING. */
+  start(): Promise<RegistryAddresses>;
+  /** Reports NOT_SERVING, stops accepting, lets open calls finish for up
+   * to `deadlineMs` (default shutdownTimeoutMs), then stops every timer. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/**
+ * Wires the catalog, self-registration, active and passive health
+ * checking and both listeners from the configuration. Nothing listens and
+ * no timer runs until start().
+ */
+export function createRegistryApp(options: RegistryAppOptions): RegistryApp {
+  const { config, logger, metrics } = options;
+  const catalog = createConfiguredCatalog(options);
+  const registration = new SelfRegistration({
+    catalog,
+    leaseTtlMs: config.registryLeaseTtlMs,
+    heartbeatIntervalMs: config.registryHeartbeatIntervalMs,
+    removeAfterMs: config.registryRemoveAfterMs || undefined,
+  });
+  const checker = createChecker(config, catalog, logger);
+  const outliers = new OutlierDetector(catalog, {
+    consecutiveFailures: config.registryEjectAfterFailures,
+    baseEjectionMs: config.registryEjectBaseMs,
+    maxEjectionMs: config.registryEjectMaxMs,
+    maxEjectedFraction: config.registryEjectMaxPercent / 100,
+  });
+  const selector = createCatalogSelector(catalog, { outliers });
+  const health = new HealthStatus(ServingStatus.NOT_SERVING);
+  const listenerOptions = {
+    catalog,
+    registration,
+    secret: config.registrySecret,
+    selector,
+    logger,
+    metrics,
+    health,
+    proxyOptions: options.proxyOptions,
+  };
+  const publicListener = createRegistryListener({ ...listenerOptions, kind: "public" });
+  const internalListener = createRegistryListener({
+    ...listenerOptions,
+    kind: "internal",
+  });
+
+  return {
+    catalog,
+    registration,
+    health,
+    publicListener,
+    internalListener,
+    async start() {
+      const internal = await internalListener.listen(
+        config.internalHost,
+        config.internalPort,
+      );
+      const publicAddress = await publicListener.listen(
+        config.publicHost,
+        config.publicPort,
+      );
+      registration.start();
+      checker?.start();
+      health.set("", ServingStatus.SERVING);
+      logger.info(
+        { public: publicAddress.url, internal: internal.url },
+        "registry listening",
+      );
+      return { public: publicAddress, internal };
+    },
+    async close(deadlineMs = config.shutdownTimeoutMs) {
+      health.drain();
+      await Promise.all([
+        publicListener.close(deadlineMs),
+        internalListener.close(deadlineMs),
+      ]);
+      checker?.stop();
+      registration.stop();
+      catalog.close();
+    },
+  };
+}
+
+function createConfiguredCatalog({
+  config,
+  logger,
+  metrics,
+}: RegistryAppOptions): Catalog {
+  return new Catalog({
+    logger,
+    balancers: config.registryBalancers,
+    defaultBalancer: config.registryDefaultBalancer,
+    panicThreshold: config.registryPanicThresholdPercent / 100,
+    // Without active checks, an instance is healthy while its lease holds.
+    initialHealth: config.registryHealthIntervalMs > 0 ? "pending" : "healthy",
+    metrics: createCatalogMetrics(metrics.registry),
+    createBalancer: (name) =>
+      createBalancer(name, { slowStartWindowMs: config.registrySlowStartMs }),
+  });
+}
+
+function createChecker(config: RegistryConfig, catalog: Catalog, logger: Logger) {
+  if (config.registryHealthIntervalMs === 0) return undefined;
+  return new HealthChecker({
+    catalog,
+    logger,
+    intervalMs: config.registryHealthIntervalMs,
+    timeoutMs: config.registryHealthTimeoutMs,
+    risePasses: config.registryHealthRise,
+    fallFailures: config.registryHealthFall,
+  });
+}
