@@ -1,0 +1,39 @@
+import { parseConfig } from "@microtodo/kit";
+import { describe, expect, it } from "vitest";
+import { authConfigSchema, toAuthSettings } from "./auth-config.js";
+
+describe("auth configuration", () => {
+  it("defaults to port 8082, SQLite, OWASP's minimum argon2id cost and 15 min tokens", () => {
+    const result = parseConfig(authConfigSchema, {});
+    if (!result.ok) throw new Error(result.problems.join("\n"));
+    expect(result.value).toMatchObject({
+      port: 8082,
+      redisUrl: "",
+      adminUsername: "admin",
+    });
+    expect(toAuthSettings(result.value)).toMatchObject({
+      accessTokenTtlMs: 900_000,
+      refreshTokenTtlMs: 30 * 86_400_000,
+      hashParams: { memoryKiB: 19_456, timeCost: 2, parallelism: 1 },
+    });
+  });
+
+  it("refuses an argon2id memory cost below 19 MiB", () => {
+    const result = parseConfig(authConfigSchema, { MICROTODO_ARGON2_MEMORY_KIB: "4096" });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems.some((p) => p.startsWith("MICROTODO_ARGON2_MEMORY_KIB:"))).toBe(true);
+  });
+
+  it("refuses a failure window shorter than the longest lockout", () => {
+    const result = parseConfig(authConfigSchema, {
+      MICROTODO_LOGIN_MAX_DELAY_MS: "2h",
+      MICROTODO_LOGIN_FAILURE_WINDOW_MS: "1h",
+    });
+    expect(result.ok ? [] : result.problems).toEqual([
+      expect.stringMatching(
+        /^MICROTODO_LOGIN_FAILURE_WINDOW_MS: .*MICROTODO_LOGIN_MAX_DELAY_MS/,
+      ),
+    ]);
+  });
+});

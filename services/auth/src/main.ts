@@ -1,0 +1,96 @@
+// Starts the auth service: config, store, domain, server, registration.
+import type { RegistrationHandle } from "@microtodo/kit";
+import {
+  createLogger,
+  createRegistryClient,
+  JWKS_PATH,
+  loadConfig,
+  runService,
+  startRegistration,
+} from "@microtodo/kit";
+import type { Logger } from "pino";
+import { createAuthCore } from "./accounts/auth-core.js";
+import { bootstrapAdmin } from "./accounts/bootstrap-admin.js";
+import type { AuthConfig } from "./config/auth-config.js";
+import { authConfigSchema, toAuthSettings } from "./config/auth-config.js";
+import { createAuthServer } from "./server/create-auth-server.js";
+import type { AuthStore } from "./store/auth-store.js";
+import { openAuthStore } from "./store/open-auth-store.js";
+
+/** How often expired sessions and counters are deleted (SQLite; Redis expires keys). */
+const PRUNE_INTERVAL_MS = 3_600_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig(authConfigSchema);
+  const logger = createLogger({
+    service: "auth",
+    instance: config.instance,
+    level: config.logLevel,
+  });
+  const store = openAuthStore({
+    redisUrl: config.redisUrl,
+    dataDir: config.dataDir,
+    logger,
+  });
+  const core = await createAuthCore({ store, settings: toAuthSettings(config), logger });
+  await bootstrapAdmin({
+    core,
+    store,
+    logger,
+    username: config.adminUsername,
+    ...(config.adminPassword ? { password: config.adminPassword } : {}),
+  });
+  const server = await createAuthServer({ core, logger, instance: config.instance });
+  const pruning = startPruning(store, logger);
+  let registration: RegistrationHandle | undefined;
+  await runService({
+    logger,
+    server,
+    listen: { host: config.host, port: config.port },
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    onListening: ({ port }) => {
+      registration = register(config, port, logger);
+    },
+    onShutdown: async () => {
+      clearInterval(pruning);
+      await registration?.stop();
+      await store.close();
+    },
+  });
+}
+
+/** Registers as type `auth`, public, with the JWKS path routed to it too. */
+function register(config: AuthConfig, port: number, logger: Logger): RegistrationHandle {
+  const client = createRegistryClient({
+    registryUrl: config.registryUrl,
+    secret: config.registrySecret,
+    logger,
+  });
+  return startRegistration({
+    client,
+    logger,
+    spec: {
+      serviceType: "auth",
+      address: `${config.advertiseHost}:${port}`,
+      visibility: "public",
+      httpRoutes: [JWKS_PATH],
+    },
+  });
+}
+
+function startPruning(store: AuthStore, logger: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    store
+      .pruneExpired(Date.now())
+      .catch((err: unknown) => logger.warn({ err }, "prune failed"));
+  }, PRUNE_INTERVAL_MS);
+  timer.unref();
+  return timer;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `auth: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,
+  );
+  process.exit(1);
+});

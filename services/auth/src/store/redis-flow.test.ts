@@ -1,0 +1,47 @@
+import { randomUUID } from "node:crypto";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAuthHarness } from "../testing/auth-harness.js";
+import type { TestRedisServer } from "../testing/redis-server.js";
+import { startRedisServer } from "../testing/redis-server.js";
+import { createRedisAuthStore } from "./redis-auth-store.js";
+
+let redis: TestRedisServer;
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describe("auth on Redis", () => {
+  it("shares accounts, keys and sessions between two replicas", async () => {
+    const keyPrefix = `flow:${randomUUID()}:`;
+    const a = await startAuthHarness({
+      store: createRedisAuthStore({ redis: redis.client(), keyPrefix }),
+    });
+    const b = await startAuthHarness({
+      store: createRedisAuthStore({ redis: redis.client(), keyPrefix }),
+    });
+    try {
+      const password = "correct horse battery staple";
+      await a.client.register({ username: "alice", password });
+      const { tokens } = await b.client.login({ username: "Alice", password });
+      expect((await a.core.publicKeys()).map((k) => k.kid)).toEqual(
+        (await b.core.publicKeys()).map((k) => k.kid),
+      );
+      await a.client.authenticate({ accessToken: tokens?.accessToken ?? "" });
+      const refreshToken = tokens?.refreshToken ?? "";
+      const results = await Promise.allSettled([
+        a.client.refresh({ refreshToken }),
+        b.client.refresh({ refreshToken }),
+      ]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const refused = results.find((r) => r.status === "rejected");
+      expect(ConnectError.from(refused?.reason).code).toBe(Code.Unauthenticated);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
