@@ -7,9 +7,12 @@ import {
 } from "./client-address.js";
 
 describe("clientAddress", () => {
-  it("takes the first x-forwarded-for hop, else the recorded peer", () => {
+  it("takes the hop the registry appended, not one the client made up", () => {
     const forwarded = new Headers({ "x-forwarded-for": " 203.0.113.9 , 10.0.0.2" });
-    expect(clientAddress(forwarded)).toBe("203.0.113.9");
+    expect(clientAddress(forwarded)).toBe("10.0.0.2");
+  });
+
+  it("falls back to the recorded peer without x-forwarded-for", () => {
     const direct = new Headers({ [PEER_ADDRESS_HEADER]: "192.0.2.1" });
     expect(clientAddress(direct)).toBe("192.0.2.1");
     expect(clientAddress(new Headers())).toBeUndefined();

@@ -7,16 +7,17 @@ import type { FastifyInstance } from "fastify";
 export const PEER_ADDRESS_HEADER = "x-microtodo-peer-address";
 
 /**
- * The caller's address for login throttling: the first hop of
- * x-forwarded-for, which the registry sets to the client it accepted the
- * call from, else the TCP peer. Trusting x-forwarded-for assumes auth is
- * reachable only through the registry (the chart's NetworkPolicy); a
- * client that reaches auth directly could pick its own address, but the
- * per-account count still applies to it.
+ * The caller's address for login throttling: the last hop of
+ * x-forwarded-for, which the registry appends for the peer it accepted the
+ * call from, else the TCP peer. Earlier hops come from the client and
+ * could be anything, so they are never used. Trusting the last hop
+ * assumes auth is reachable only through the registry (the chart's
+ * NetworkPolicy); a client that reaches auth directly could pick its own
+ * address, but the per-account count still applies to it.
  */
 export function clientAddress(headers: Headers): string | undefined {
-  const firstHop = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  if (firstHop) return firstHop.slice(0, 64);
+  const lastHop = headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
+  if (lastHop) return lastHop.slice(0, 64);
   return headers.get(PEER_ADDRESS_HEADER) ?? undefined;
 }
 
