@@ -573,7 +573,7 @@ export type UpdateTaskRequest = Message<"microtodo.todo.v1.UpdateTaskRequest"> &
   updateMask?: FieldMask | undefined;
 
   /**
-   * The version the client last saw.
+   * The version the client last saw. Required: versions start at 1.
    *
    * @generated from field: uint64 expected_version = 4;
    */
@@ -671,7 +671,8 @@ export type MoveTaskRequest = Message<"microtodo.todo.v1.MoveTaskRequest"> & {
     case: "afterTaskId";
   } | {
     /**
-     * Place it at the end of this list.
+     * Place it at the end of this list (empty: the caller's default
+     * list). Moving to another list is for the task's owner only.
      *
      * @generated from field: string list_id = 4;
      */
@@ -852,7 +853,8 @@ export enum Permission {
   VIEW = 1,
 
   /**
-   * Change fields and completion; never delete, move or share.
+   * Change fields and completion, and reorder the task within its list;
+   * never delete, share, or move it to another list.
    *
    * @generated from enum value: PERMISSION_EDIT = 2;
    */
