@@ -51,9 +51,11 @@ async function main(): Promise<void> {
     onListening: ({ port }) => {
       registration = register(config, port, logger);
     },
+    onDrainStart: async () => {
+      await registration?.stop();
+    },
     onShutdown: async () => {
       clearInterval(pruning);
-      await registration?.stop();
       await store.close();
     },
   });

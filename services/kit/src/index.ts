@@ -33,6 +33,7 @@ export {
 } from "./health/health-status.js";
 export {
   forcedExitCode,
+  type RunnableServer,
   type RunningService,
   type RunServiceOptions,
   runService,

@@ -5,8 +5,8 @@ import {
   createLogger,
   createMetrics,
   loadConfig,
+  type RunnableServer,
   runService,
-  type ServiceServer,
 } from "@microtodo/kit";
 import { registryConfigSchema } from "./config.js";
 import { createRegistryApp } from "./registry-app.js";
@@ -20,17 +20,16 @@ const logger = createLogger({
 const metrics = createMetrics({ service: "registry", instance: config.instance });
 const app = createRegistryApp({ config, logger, metrics });
 
-// runService only ever calls listen() and close(). The registry has two
-// listeners and no fastify app, so it offers just those two: listen()
-// starts both listeners and reports the public one.
-const server: Pick<ServiceServer, "listen" | "close"> = {
+// The registry has two listeners and no fastify app: listen() starts both
+// and reports the public one.
+const server: RunnableServer = {
   listen: async () => (await app.start()).public,
   close: (options) => app.close(options?.timeoutMs),
 };
 
 await runService({
   logger,
-  server: server as ServiceServer,
+  server,
   listen: { host: config.publicHost, port: config.publicPort },
   shutdownTimeoutMs: config.shutdownTimeoutMs,
 });

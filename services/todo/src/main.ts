@@ -75,8 +75,10 @@ await runService({
       logger,
     });
   },
-  onShutdown: async () => {
+  onDrainStart: async () => {
     await registration?.stop();
+  },
+  onShutdown: async () => {
     await store.close();
   },
 });

@@ -5,16 +5,26 @@ import type {
   ServiceServer,
 } from "../server/create-service-server.js";
 
+/** What runService needs of a server: the registry, with two listeners
+ * and no fastify app, offers just these two. */
+export type RunnableServer = Pick<ServiceServer, "listen" | "close">;
+
 /** Options for {@link runService}. */
 export interface RunServiceOptions {
   logger: Logger;
-  server: ServiceServer;
+  server: RunnableServer;
   listen: ListenOptions;
   /** How long in-flight calls may run after the first signal. Default 10000. */
   shutdownTimeoutMs?: number;
   /** Runs once listening and ready (start registration here). A throw shuts down with exit 1. */
   onListening?: (address: ListenAddress) => void | Promise<void>;
-  /** Runs after the drain (close stores, deregister). Default none. */
+  /**
+   * Runs when shutdown starts, before the drain: deregister here, so the
+   * registry stops sending new calls while in-flight ones finish. Bounded
+   * by onShutdownTimeoutMs. Default none.
+   */
+  onDrainStart?: () => Promise<void>;
+  /** Runs after the drain (close stores). Default none. */
   onShutdown?: () => Promise<void>;
   /** How long onShutdown may take before the process exits anyway. Default 5000. */
   onShutdownTimeoutMs?: number;
@@ -96,6 +106,9 @@ async function drainThenExit(options: RunServiceOptions, plan: DrainPlan): Promi
   const { logger } = options;
   logger.info({ reason: plan.reason, timeoutMs: plan.timeoutMs }, "shutting down");
   let exitCode = plan.exitCode;
+  if (options.onDrainStart !== undefined) {
+    exitCode = await runHook("onDrainStart", options.onDrainStart, options, exitCode);
+  }
   try {
     await options.server.close({ timeoutMs: plan.timeoutMs });
   } catch (err) {
@@ -103,16 +116,27 @@ async function drainThenExit(options: RunServiceOptions, plan: DrainPlan): Promi
     exitCode = 1;
   }
   if (options.onShutdown !== undefined) {
-    try {
-      await withTimeout(options.onShutdown(), options.onShutdownTimeoutMs ?? 5000);
-    } catch (err) {
-      logger.error({ err }, "onShutdown failed");
-      exitCode = 1;
-    }
+    exitCode = await runHook("onShutdown", options.onShutdown, options, exitCode);
   }
   logger.info({ exitCode }, "shut down");
   logger.flush();
   plan.exit(exitCode);
+}
+
+/** Runs a shutdown hook within its deadline; a failure turns the exit code to 1. */
+async function runHook(
+  name: string,
+  hook: () => Promise<void>,
+  options: RunServiceOptions,
+  exitCode: number,
+): Promise<number> {
+  try {
+    await withTimeout(hook(), options.onShutdownTimeoutMs ?? 5000);
+    return exitCode;
+  } catch (err) {
+    options.logger.error({ err, hook: name }, "shutdown hook failed");
+    return 1;
+  }
 }
 
 function withTimeout(work: Promise<void>, timeoutMs: number): Promise<void> {
