@@ -163,13 +163,22 @@ describe("createLogShipper", () => {
     const fake = await startFakeLogger();
     const dead = await stoppedLoggerUrl();
     let resolutions = 0;
-    const shipper = shipperFor(() => (resolutions++ === 0 ? dead : fake.url), {
+    const failedUrls: (string | undefined)[] = [];
+    const shipper = createLogShipper({
+      service: "todo",
+      instance: "todo-1",
+      resolveLoggerUrl: async (failedUrl) => {
+        failedUrls.push(failedUrl);
+        return resolutions++ === 0 ? dead : fake.url;
+      },
       minBackoffMs: 50,
     });
+    cleanups.push(() => shipper.close(100));
     const logger = loggerWith(shipper);
     for (let i = 0; i < 10; i++) logger.info(`line ${i}`);
     expect(await shipper.flush(10_000)).toBe(true);
     expect(resolutions).toBeGreaterThanOrEqual(2);
+    expect(failedUrls.slice(0, 2)).toEqual([undefined, dead]);
     expect(messagesOf(fake.pushes)).toEqual(
       Array.from({ length: 10 }, (_, i) => `line ${i}`),
     );

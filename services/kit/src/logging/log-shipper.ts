@@ -15,9 +15,11 @@ export interface LogShipperOptions {
   readonly instance: string;
   /**
    * A logger instance's base URL ("http://host:port"), or undefined when
-   * none is known. Called before the first Push and again after a failure.
+   * none is known. Called before the first Push and again after each
+   * failure, then with the URL that failed so a cache can drop it, e.g.
+   * `(failed) => { if (failed) registry.forget("logger"); return registry.resolveUrl("logger"); }`.
    */
-  readonly resolveLoggerUrl: () => Promise<string | undefined>;
+  readonly resolveLoggerUrl: (failedUrl?: string) => Promise<string | undefined>;
   /** Most records held while the logger is away; past it the oldest are dropped. Default 10,000. */
   readonly capacityRecords?: number;
   /** Most bytes of JSON lines held, the same way. Default 16 MiB. */
@@ -100,6 +102,7 @@ class LogShipperStream extends Writable implements LogShipper {
   readonly #abort = new AbortController();
   #partial = "";
   #target: { url: string; client: Client<typeof LoggerService> } | undefined;
+  #failedUrl: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timerDueAt = 0;
   #oldestBufferedAt = 0;
@@ -232,7 +235,7 @@ class LogShipperStream extends Writable implements LogShipper {
   async #client(): Promise<Client<typeof LoggerService>> {
     if (this.#target) return this.#target.client;
     const url = await withDeadline(
-      this.#options.resolveLoggerUrl(),
+      this.#options.resolveLoggerUrl(this.#failedUrl),
       this.#settings.pushTimeoutMs,
     );
     if (!url) throw new Error("no logger instance is known");
@@ -256,6 +259,7 @@ class LogShipperStream extends Writable implements LogShipper {
     }
     this.#metrics.failures.inc();
     this.#lastFailure = error.rawMessage;
+    this.#failedUrl = this.#target?.url;
     this.#target = undefined;
     this.#failures++;
     const { minBackoffMs, maxBackoffMs } = this.#settings;
@@ -270,11 +274,12 @@ class LogShipperStream extends Writable implements LogShipper {
     this.#schedule();
     try {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, timeoutMs);
-        function done() {
+        const done = (): void => {
           clearTimeout(timer);
+          this.#idleWaiters.delete(done);
           resolve();
-        }
+        };
+        const timer = setTimeout(done, timeoutMs);
         this.#idleWaiters.add(done);
       });
     } finally {

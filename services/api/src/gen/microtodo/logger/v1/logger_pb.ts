@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file microtodo/logger/v1/logger.proto.
  */
 export const file_microtodo_logger_v1_logger: GenFile = /*@__PURE__*/
-  fileDesc("CiBtaWNyb3RvZG8vbG9nZ2VyL3YxL2xvZ2dlci5wcm90bxITbWljcm90b2RvLmxvZ2dlci52MSLmAQoJTG9nUmVjb3JkEigKBHRpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBWxldmVsGAIgASgOMhoubWljcm90b2RvLmxvZ2dlci52MS5MZXZlbBIUCgxzZXJ2aWNlX3R5cGUYAyABKAkSEAoIaW5zdGFuY2UYBCABKAkSDwoHbWVzc2FnZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJEicKBmZpZWxkcxgHIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDgoGY3Vyc29yGAggASgJIj4KC1B1c2hSZXF1ZXN0Ei8KB3JlY29yZHMYASADKAsyHi5taWNyb3RvZG8ubG9nZ2VyLnYxLkxvZ1JlY29yZCIqCglSZWplY3Rpb24SDQoFaW5kZXgYASABKA0SDgoGcmVhc29uGAIgASgJIlAKDFB1c2hSZXNwb25zZRIOCgZzdG9yZWQYASABKA0SMAoIcmVqZWN0ZWQYAiADKAsyHi5taWNyb3RvZG8ubG9nZ2VyLnYxLlJlamVjdGlvbiLDAQoGRmlsdGVyEhQKDHNlcnZpY2VfdHlwZRgBIAEoCRIQCghpbnN0YW5jZRgCIAEoCRItCgltaW5fbGV2ZWwYAyABKA4yGi5taWNyb3RvZG8ubG9nZ2VyLnYxLkxldmVsEgwKBHRleHQYBCABKAkSKQoFc2luY2UYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBXVudGlsGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKFAQoMUXVlcnlSZXF1ZXN0EisKBmZpbHRlchgBIAEoCzIbLm1pY3JvdG9kby5sb2dnZXIudjEuRmlsdGVyEikKBW9yZGVyGAIgASgOMhoubWljcm90b2RvLmxvZ2dlci52MS5PcmRlchINCgVsaW1pdBgDIAEoDRIOCgZjdXJzb3IYBCABKAkiVQoNUXVlcnlSZXNwb25zZRIvCgdyZWNvcmRzGAEgAygLMh4ubWljcm90b2RvLmxvZ2dlci52MS5Mb2dSZWNvcmQSEwoLbmV4dF9jdXJzb3IYAiABKAkiUAoLVGFpbFJlcXVlc3QSKwoGZmlsdGVyGAEgASgLMhsubWljcm90b2RvLmxvZ2dlci52MS5GaWx0ZXISFAoMYWZ0ZXJfY3Vyc29yGAIgASgJIj4KDFRhaWxSZXNwb25zZRIuCgZyZWNvcmQYASABKAsyHi5taWNyb3RvZG8ubG9nZ2VyLnYxLkxvZ1JlY29yZCIUChJMaXN0U291cmNlc1JlcXVlc3QiRgoKTGV2ZWxDb3VudBIpCgVsZXZlbBgBIAEoDjIaLm1pY3JvdG9kby5sb2dnZXIudjEuTGV2ZWwSDQoFY291bnQYAiABKAQiwAEKBlNvdXJjZRIUCgxzZXJ2aWNlX3R5cGUYASABKAkSEAoIaW5zdGFuY2UYAiABKAkSLgoKZmlyc3Rfc2VlbhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgZjb3VudHMYBSADKAsyHy5taWNyb3RvZG8ubG9nZ2VyLnYxLkxldmVsQ291bnQiQwoTTGlzdFNvdXJjZXNSZXNwb25zZRIsCgdzb3VyY2VzGAEgAygLMhsubWljcm90b2RvLmxvZ2dlci52MS5Tb3VyY2UiTgoMU3RhdHNSZXF1ZXN0EisKBmZpbHRlchgBIAEoCzIbLm1pY3JvdG9kby5sb2dnZXIudjEuRmlsdGVyEhEKCWJ1Y2tldF9tcxgCIAEoDSJkCgZCdWNrZXQSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KBmNvdW50cxgCIAMoCzIfLm1pY3JvdG9kby5sb2dnZXIudjEuTGV2ZWxDb3VudCI9Cg1TdGF0c1Jlc3BvbnNlEiwKB2J1Y2tldHMYASADKAsyGy5taWNyb3RvZG8ubG9nZ2VyLnYxLkJ1Y2tldCqCAQoFTGV2ZWwSFQoRTEVWRUxfVU5TUEVDSUZJRUQQABIPCgtMRVZFTF9UUkFDRRABEg8KC0xFVkVMX0RFQlVHEAISDgoKTEVWRUxfSU5GTxADEg4KCkxFVkVMX1dBUk4QBBIPCgtMRVZFTF9FUlJPUhAFEg8KC0xFVkVMX0ZBVEFMEAYqTgoFT3JkZXISFQoRT1JERVJfVU5TUEVDSUZJRUQQABIWChJPUkRFUl9ORVdFU1RfRklSU1QQARIWChJPUkRFUl9PTERFU1RfRklSU1QQAjKtAwoNTG9nZ2VyU2VydmljZRJLCgRQdXNoEiAubWljcm90b2RvLmxvZ2dlci52MS5QdXNoUmVxdWVzdBohLm1pY3JvdG9kby5sb2dnZXIudjEuUHVzaFJlc3BvbnNlEk4KBVF1ZXJ5EiEubWljcm90b2RvLmxvZ2dlci52MS5RdWVyeVJlcXVlc3QaIi5taWNyb3RvZG8ubG9nZ2VyLnYxLlF1ZXJ5UmVzcG9uc2USTQoEVGFpbBIgLm1pY3JvdG9kby5sb2dnZXIudjEuVGFpbFJlcXVlc3QaIS5taWNyb3RvZG8ubG9nZ2VyLnYxLlRhaWxSZXNwb25zZTABEmAKC0xpc3RTb3VyY2VzEicubWljcm90b2RvLmxvZ2dlci52MS5MaXN0U291cmNlc1JlcXVlc3QaKC5taWNyb3RvZG8ubG9nZ2VyLnYxLkxpc3RTb3VyY2VzUmVzcG9uc2USTgoFU3RhdHMSIS5taWNyb3RvZG8ubG9nZ2VyLnYxLlN0YXRzUmVxdWVzdBoiLm1pY3JvdG9kby5sb2dnZXIudjEuU3RhdHNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CiBtaWNyb3RvZG8vbG9nZ2VyL3YxL2xvZ2dlci5wcm90bxITbWljcm90b2RvLmxvZ2dlci52MSL7AQoJTG9nUmVjb3JkEigKBHRpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBWxldmVsGAIgASgOMhoubWljcm90b2RvLmxvZ2dlci52MS5MZXZlbBIUCgxzZXJ2aWNlX3R5cGUYAyABKAkSEAoIaW5zdGFuY2UYBCABKAkSDwoHbWVzc2FnZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJEicKBmZpZWxkcxgHIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDgoGY3Vyc29yGAggASgJEhMKC2ZpZWxkc19qc29uGAkgASgJIj4KC1B1c2hSZXF1ZXN0Ei8KB3JlY29yZHMYASADKAsyHi5taWNyb3RvZG8ubG9nZ2VyLnYxLkxvZ1JlY29yZCIqCglSZWplY3Rpb24SDQoFaW5kZXgYASABKA0SDgoGcmVhc29uGAIgASgJIlAKDFB1c2hSZXNwb25zZRIOCgZzdG9yZWQYASABKA0SMAoIcmVqZWN0ZWQYAiADKAsyHi5taWNyb3RvZG8ubG9nZ2VyLnYxLlJlamVjdGlvbiLDAQoGRmlsdGVyEhQKDHNlcnZpY2VfdHlwZRgBIAEoCRIQCghpbnN0YW5jZRgCIAEoCRItCgltaW5fbGV2ZWwYAyABKA4yGi5taWNyb3RvZG8ubG9nZ2VyLnYxLkxldmVsEgwKBHRleHQYBCABKAkSKQoFc2luY2UYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBXVudGlsGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKFAQoMUXVlcnlSZXF1ZXN0EisKBmZpbHRlchgBIAEoCzIbLm1pY3JvdG9kby5sb2dnZXIudjEuRmlsdGVyEikKBW9yZGVyGAIgASgOMhoubWljcm90b2RvLmxvZ2dlci52MS5PcmRlchINCgVsaW1pdBgDIAEoDRIOCgZjdXJzb3IYBCABKAkiVQoNUXVlcnlSZXNwb25zZRIvCgdyZWNvcmRzGAEgAygLMh4ubWljcm90b2RvLmxvZ2dlci52MS5Mb2dSZWNvcmQSEwoLbmV4dF9jdXJzb3IYAiABKAkiUAoLVGFpbFJlcXVlc3QSKwoGZmlsdGVyGAEgASgLMhsubWljcm90b2RvLmxvZ2dlci52MS5GaWx0ZXISFAoMYWZ0ZXJfY3Vyc29yGAIgASgJIj4KDFRhaWxSZXNwb25zZRIuCgZyZWNvcmQYASABKAsyHi5taWNyb3RvZG8ubG9nZ2VyLnYxLkxvZ1JlY29yZCIUChJMaXN0U291cmNlc1JlcXVlc3QiRgoKTGV2ZWxDb3VudBIpCgVsZXZlbBgBIAEoDjIaLm1pY3JvdG9kby5sb2dnZXIudjEuTGV2ZWwSDQoFY291bnQYAiABKAQiwAEKBlNvdXJjZRIUCgxzZXJ2aWNlX3R5cGUYASABKAkSEAoIaW5zdGFuY2UYAiABKAkSLgoKZmlyc3Rfc2VlbhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgZjb3VudHMYBSADKAsyHy5taWNyb3RvZG8ubG9nZ2VyLnYxLkxldmVsQ291bnQiQwoTTGlzdFNvdXJjZXNSZXNwb25zZRIsCgdzb3VyY2VzGAEgAygLMhsubWljcm90b2RvLmxvZ2dlci52MS5Tb3VyY2UiTgoMU3RhdHNSZXF1ZXN0EisKBmZpbHRlchgBIAEoCzIbLm1pY3JvdG9kby5sb2dnZXIudjEuRmlsdGVyEhEKCWJ1Y2tldF9tcxgCIAEoDSJkCgZCdWNrZXQSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KBmNvdW50cxgCIAMoCzIfLm1pY3JvdG9kby5sb2dnZXIudjEuTGV2ZWxDb3VudCI9Cg1TdGF0c1Jlc3BvbnNlEiwKB2J1Y2tldHMYASADKAsyGy5taWNyb3RvZG8ubG9nZ2VyLnYxLkJ1Y2tldCqCAQoFTGV2ZWwSFQoRTEVWRUxfVU5TUEVDSUZJRUQQABIPCgtMRVZFTF9UUkFDRRABEg8KC0xFVkVMX0RFQlVHEAISDgoKTEVWRUxfSU5GTxADEg4KCkxFVkVMX1dBUk4QBBIPCgtMRVZFTF9FUlJPUhAFEg8KC0xFVkVMX0ZBVEFMEAYqTgoFT3JkZXISFQoRT1JERVJfVU5TUEVDSUZJRUQQABIWChJPUkRFUl9ORVdFU1RfRklSU1QQARIWChJPUkRFUl9PTERFU1RfRklSU1QQAjKtAwoNTG9nZ2VyU2VydmljZRJLCgRQdXNoEiAubWljcm90b2RvLmxvZ2dlci52MS5QdXNoUmVxdWVzdBohLm1pY3JvdG9kby5sb2dnZXIudjEuUHVzaFJlc3BvbnNlEk4KBVF1ZXJ5EiEubWljcm90b2RvLmxvZ2dlci52MS5RdWVyeVJlcXVlc3QaIi5taWNyb3RvZG8ubG9nZ2VyLnYxLlF1ZXJ5UmVzcG9uc2USTQoEVGFpbBIgLm1pY3JvdG9kby5sb2dnZXIudjEuVGFpbFJlcXVlc3QaIS5taWNyb3RvZG8ubG9nZ2VyLnYxLlRhaWxSZXNwb25zZTABEmAKC0xpc3RTb3VyY2VzEicubWljcm90b2RvLmxvZ2dlci52MS5MaXN0U291cmNlc1JlcXVlc3QaKC5taWNyb3RvZG8ubG9nZ2VyLnYxLkxpc3RTb3VyY2VzUmVzcG9uc2USTgoFU3RhdHMSIS5taWNyb3RvZG8ubG9nZ2VyLnYxLlN0YXRzUmVxdWVzdBoiLm1pY3JvdG9kby5sb2dnZXIudjEuU3RhdHNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * LogRecord is one log line.
@@ -64,6 +64,16 @@ export type LogRecord = Message<"microtodo.logger.v1.LogRecord"> & {
    * @generated from field: string cursor = 8;
    */
   cursor: string;
+
+  /**
+   * Push only: every other field as the JSON text of one object, used
+   * instead of `fields` (set one or the other). Far cheaper to encode and
+   * decode than a Struct, so log shippers send this. Query and Tail always
+   * answer with `fields`.
+   *
+   * @generated from field: string fields_json = 9;
+   */
+  fieldsJson: string;
 };
 
 /**
@@ -169,11 +179,15 @@ export type Filter = Message<"microtodo.logger.v1.Filter"> & {
   text: string;
 
   /**
+   * Records at or after this time (their own time, not arrival).
+   *
    * @generated from field: google.protobuf.Timestamp since = 5;
    */
   since?: Timestamp | undefined;
 
   /**
+   * Records before this time.
+   *
    * @generated from field: google.protobuf.Timestamp until = 6;
    */
   until?: Timestamp | undefined;
@@ -234,7 +248,10 @@ export type QueryResponse = Message<"microtodo.logger.v1.QueryResponse"> & {
   records: LogRecord[];
 
   /**
-   * Empty when there is no further page.
+   * Empty when there is no further page. A page may hold fewer records
+   * than the limit, even none, and still have a next_cursor: one Query
+   * examines at most 100,000 records, so a rare text over a long range
+   * takes several pages.
    *
    * @generated from field: string next_cursor = 2;
    */
@@ -258,8 +275,10 @@ export type TailRequest = Message<"microtodo.logger.v1.TailRequest"> & {
   filter?: Filter | undefined;
 
   /**
-   * The cursor of the last record the client has; records after it are
-   * sent first. Empty starts with new records only.
+   * The cursor of the last record the client has; records that arrived
+   * after it are sent first. "After" is arrival order at this logger, not
+   * record time: a reconnecting client gets every record it missed exactly
+   * once. Empty starts with new records only.
    *
    * @generated from field: string after_cursor = 2;
    */
@@ -274,6 +293,8 @@ export const TailRequestSchema: GenMessage<TailRequest> = /*@__PURE__*/
   messageDesc(file_microtodo_logger_v1_logger, 7);
 
 /**
+ * Tail sends records in arrival order.
+ *
  * @generated from message microtodo.logger.v1.TailResponse
  */
 export type TailResponse = Message<"microtodo.logger.v1.TailResponse"> & {
@@ -393,7 +414,10 @@ export type StatsRequest = Message<"microtodo.logger.v1.StatsRequest"> & {
   filter?: Filter | undefined;
 
   /**
-   * Bucket width, 1,000 ms to 1 day; 0 means 60,000.
+   * Bucket width, 1,000 ms to 1 day; 0 means 60,000. Buckets start at
+   * multiples of the width since the Unix epoch. Without filter.until the
+   * range ends 5 minutes from now; without filter.since it starts 1,000
+   * buckets before its end; at most 10,000 buckets.
    *
    * @generated from field: uint32 bucket_ms = 2;
    */
@@ -436,6 +460,8 @@ export const BucketSchema: GenMessage<Bucket> = /*@__PURE__*/
  */
 export type StatsResponse = Message<"microtodo.logger.v1.StatsResponse"> & {
   /**
+   * Oldest first; buckets without records are left out.
+   *
    * @generated from field: repeated microtodo.logger.v1.Bucket buckets = 1;
    */
   buckets: Bucket[];
