@@ -1,8 +1,8 @@
 // Starts the auth service: config, store, domain, server, registration.
 import type { RegistrationHandle } from "@microtodo/kit";
 import {
-  createLogger,
   createRegistryClient,
+  createServiceLogging,
   JWKS_PATH,
   loadConfig,
   runService,
@@ -22,11 +22,13 @@ const PRUNE_INTERVAL_MS = 3_600_000;
 
 async function main(): Promise<void> {
   const config = loadConfig(authConfigSchema);
-  const logger = createLogger({
+  const logging = createServiceLogging({
     service: "auth",
     instance: config.instance,
     level: config.logLevel,
+    registryUrl: config.registryUrl,
   });
+  const { logger } = logging;
   const store = openAuthStore({
     redisUrl: config.redisUrl,
     dataDir: config.dataDir,
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     onShutdown: async () => {
       clearInterval(pruning);
       await store.close();
+      await logging.close();
     },
   });
 }

@@ -47,6 +47,11 @@ export {
 } from "./logging/log-shipper.js";
 export { redactPaths, secretKeys } from "./logging/redact-paths.js";
 export {
+  createServiceLogging,
+  type ServiceLogging,
+  type ServiceLoggingOptions,
+} from "./logging/service-logging.js";
+export {
   createMetrics,
   type HttpLabel,
   type Metrics,

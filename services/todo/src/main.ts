@@ -2,8 +2,8 @@ import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import {
   createHttpKeySource,
-  createLogger,
   createRegistryClient,
+  createServiceLogging,
   createTokenVerifier,
   loadConfig,
   type RegistrationHandle,
@@ -17,11 +17,13 @@ import { todoConfigSchema } from "./todo-config.js";
 import { createAuthUserDirectory } from "./users/auth-user-directory.js";
 
 const config = loadConfig(todoConfigSchema);
-const logger = createLogger({
+const logging = createServiceLogging({
   service: "todo",
   instance: config.instance,
   level: config.logLevel,
+  registryUrl: config.registryUrl,
 });
+const { logger } = logging;
 const registry = createRegistryClient({
   registryUrl: config.registryUrl,
   secret: config.registrySecret,
@@ -80,5 +82,6 @@ await runService({
   },
   onShutdown: async () => {
     await store.close();
+    await logging.close();
   },
 });
