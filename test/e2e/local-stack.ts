@@ -49,7 +49,7 @@ export async function testStackOptions(dataDir?: string): Promise<StackOptions> 
       MICROTODO_ADMIN_USERNAME: "admin",
       MICROTODO_ADMIN_PASSWORD: "e2e-admin-password-not-common",
       // Quick health verdicts so the tests do not wait on production timings.
-      MICROTODO_HEALTH_INTERVAL_MS: "500",
+      MICROTODO_REGISTRY_HEALTH_INTERVAL_MS: "500",
     },
   };
 }
