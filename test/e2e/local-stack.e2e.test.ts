@@ -230,7 +230,9 @@ describe("the local stack, through the registry only", () => {
     while (Date.now() < deadline && !unhealthySeen) {
       // Every call must succeed: one that hits the dead instance is refused
       // before a byte was sent, and the registry retries it elsewhere.
-      await todo.listLists({});
+      await todo.listLists({}).catch((err) => {
+        throw new Error(`${err}\n${env.output.slice(-40).join("\n")}`);
+      });
       const instance = (await todoInstances()).find((i) => i.address === address);
       unhealthySeen = instance === undefined || instance.health !== 2 || instance.ejected;
     }

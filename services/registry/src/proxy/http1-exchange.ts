@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { PassThrough } from "node:stream";
 import type { Dispatcher } from "undici";
 import { affinityKey } from "./affinity-key.js";
 import { isFailure, routeCall, timeoutFromHeaders } from "./call-routing.js";
@@ -81,8 +82,9 @@ class Http1Exchange implements RequestFacts, ResponseFacts, Dispatcher.DispatchH
   serviceType = "";
   key: string | undefined = undefined;
   headers: string[] = noHeaders;
-  body: Buffer | IncomingMessage | null = null;
+  body: Buffer | IncomingMessage | PassThrough | null = null;
   bodyChunks: Buffer[] | null = null;
+  bodyBytes = 0;
   timeoutMs = -1;
   /** Index in `headers` of the forwarded timeout's value, -1 for none. */
   timeoutIndex = -1;
@@ -171,17 +173,17 @@ class Http1Exchange implements RequestFacts, ResponseFacts, Dispatcher.DispatchH
     this.deadlineTimer = setTimeout(onDeadline, timeoutMs, this);
   }
 
-  // Small bodies of known length are buffered so that the call can be
-  // retried on another instance; anything else streams straight through.
+  // Small bodies are buffered so that the call can be retried on another
+  // instance; anything else streams straight through. Chunked bodies are
+  // buffered too until they pass the retry limit: Connect's Node client
+  // sends even a tiny unary request chunked, and over HTTP/1.1 no RPC
+  // protocol is full-duplex, so holding the first bytes stalls nothing.
   readBody(): void {
     const length = this.contentLength;
+    const limit = this.ctx.options.maxRetryBodyBytes;
     if (length === 0 || (length < 0 && !this.chunked)) {
       this.dispatch();
-    } else if (
-      length > 0 &&
-      !this.chunked &&
-      length <= this.ctx.options.maxRetryBodyBytes
-    ) {
+    } else if (this.chunked || length <= limit) {
       const req = this.req as Tagged<IncomingMessage>;
       req[kExchange] = this;
       req.on("data", onBodyData);
@@ -193,6 +195,11 @@ class Http1Exchange implements RequestFacts, ResponseFacts, Dispatcher.DispatchH
   }
 
   addBodyChunk(chunk: Buffer): void {
+    this.bodyBytes += chunk.length;
+    if (this.bodyBytes > this.ctx.options.maxRetryBodyBytes) {
+      this.streamRestOfBody(chunk);
+      return;
+    }
     if (this.body === null) {
       this.body = chunk;
     } else if (this.bodyChunks === null) {
@@ -200,6 +207,23 @@ class Http1Exchange implements RequestFacts, ResponseFacts, Dispatcher.DispatchH
     } else {
       this.bodyChunks.push(chunk);
     }
+  }
+
+  /** A chunked body outgrew the retry limit: send what was held, then
+   * the rest as it comes, and give up on retrying this call. */
+  streamRestOfBody(chunk: Buffer): void {
+    const req = this.req;
+    req.off("data", onBodyData);
+    req.off("end", onBodyEnd);
+    req.pause();
+    const held = this.bodyChunks ?? (this.body === null ? [] : [this.body as Buffer]);
+    const body = new PassThrough();
+    for (const part of held) body.write(part);
+    body.write(chunk);
+    req.pipe(body);
+    this.bodyChunks = null;
+    this.body = body;
+    this.dispatch();
   }
 
   bodyComplete(): void {

@@ -67,6 +67,38 @@ describe("the single retry", () => {
     );
   });
 
+  // Regression: Connect's Node client sends small unary bodies chunked,
+  // with no content-length, and those calls were never retried.
+  it("retries a refused connection for a small chunked body, as Connect's Node client sends", async () => {
+    const refused = localTarget("health", refusingPort);
+    selector.setTargets("health", [refused, localTarget("health", good.port)]);
+    const res = await fetch(`${harness.http1Url}/grpc.health.v1.Health/Check`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Blob(["{}"]).stream(),
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "SERVING" });
+    expect(selector.finished.map((f) => f.outcome.notSent)).toEqual([true, false]);
+  });
+
+  it("streams a chunked body past the retry limit through whole, without retrying", async () => {
+    selector.setTargets("health", [localTarget("health", good.port)]);
+    const big = `{"service":"${"y".repeat(70_000)}"}`;
+    const res = await fetch(`${harness.http1Url}/grpc.health.v1.Health/Check`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Blob([big]).stream(),
+      duplex: "half",
+    } as RequestInit);
+    // The upstream parses the JSON, so a cut body would fail there.
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "SERVING" });
+    expect(good.requests).toHaveLength(1);
+    expect(selector.finished).toHaveLength(1);
+  });
+
   it("does not retry a 500 answer", async () => {
     selector.setTargets("health", [
       localTarget("health", failing.port),
