@@ -5,8 +5,10 @@ import { startAuthHarness } from "../testing/auth-harness.js";
 import { lockoutDelayMs } from "./login-throttle.js";
 
 const password = "correct horse battery staple";
+// The registry appends the peer it accepted the call from; earlier hops
+// are whatever the client sent.
 const from = (address: string) => ({
-  headers: { "x-forwarded-for": `${address}, 10.0.0.1` },
+  headers: { "x-forwarded-for": `10.9.9.9, ${address}` },
 });
 
 let harness: AuthHarness | undefined;
