@@ -98,6 +98,23 @@ describe("the local stack, through the registry only", () => {
     expect(after.tasks.map((t) => t.id)).toEqual([milk.id]);
   });
 
+  test("a Connect client registers, logs in, refreshes and authenticates through the public door", async () => {
+    const auth = createClient(AuthService, connect(env.publicUrl));
+    const { user } = await auth.register({ username: "Judy", password });
+    expect(user?.username).toBe("judy");
+    const login = await auth.login({ username: "JUDY", password });
+    const refreshed = await auth.refresh({
+      refreshToken: login.tokens?.refreshToken ?? "",
+    });
+    const who = await auth.authenticate({
+      accessToken: refreshed.tokens?.accessToken ?? "",
+    });
+    expect(who.username).toBe("judy");
+    await expect(
+      auth.refresh({ refreshToken: login.tokens?.refreshToken ?? "" }),
+    ).rejects.toThrow(/unauthenticated/i);
+  });
+
   test("a Connect client does the round trip: create, list, update, complete, share, delete", async () => {
     const carol = await signUp("carol");
     await signUp("dave");
