@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "@microtodo/kit";
 import {
   loadOrCreateRegistrySecret,
   type ProcessEvents,
@@ -8,7 +9,6 @@ import {
   type StackOptions,
   startStack,
 } from "@microtodo/stack";
-import { freePort } from "./free-port.js";
 
 /** A local stack on free ports, for one test file. */
 export interface TestStack {

@@ -88,3 +88,4 @@ export { requestIdFrom, requestIdHeader } from "./server/request-id.js";
 export { rpcObserver } from "./server/rpc-observer.js";
 export { freePort } from "./testing/free-port.js";
 export { createMemoryLog, type MemoryLog } from "./testing/memory-log.js";
+export { type RedisServer, startRedisServer } from "./testing/redis-server.js";

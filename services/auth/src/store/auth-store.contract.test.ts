@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type RedisServer, startRedisServer } from "@microtodo/kit";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TestRedisServer } from "../testing/redis-server.js";
-import { startRedisServer } from "../testing/redis-server.js";
 import type { AuthStore, SigningKeyRecord, UserRecord } from "./auth-store.js";
 import { createRedisAuthStore } from "./redis-auth-store.js";
 import { createSqliteAuthStore } from "./sqlite-auth-store.js";
 
-let redisServer: TestRedisServer;
+let redisServer: RedisServer;
 const dataDir = mkdtempSync(join(tmpdir(), "auth-store-"));
 
 beforeAll(async () => {
@@ -29,7 +29,7 @@ const implementations: [string, () => AuthStore][] = [
     "Redis",
     () =>
       createRedisAuthStore({
-        redis: redisServer.client(),
+        redis: new Redis(redisServer.url, { maxRetriesPerRequest: 1 }),
         keyPrefix: `test:${randomUUID()}:`,
       }),
   ],

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { type RedisServer, startRedisServer } from "@microtodo/kit";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAuthHarness } from "../testing/auth-harness.js";
-import type { TestRedisServer } from "../testing/redis-server.js";
-import { startRedisServer } from "../testing/redis-server.js";
 import { createRedisAuthStore } from "./redis-auth-store.js";
 
-let redis: TestRedisServer;
+let redis: RedisServer;
 beforeAll(async () => {
   redis = await startRedisServer();
 });
@@ -18,10 +18,16 @@ describe("auth on Redis", () => {
   it("shares accounts, keys and sessions between two replicas", async () => {
     const keyPrefix = `flow:${randomUUID()}:`;
     const a = await startAuthHarness({
-      store: createRedisAuthStore({ redis: redis.client(), keyPrefix }),
+      store: createRedisAuthStore({
+        redis: new Redis(redis.url, { maxRetriesPerRequest: 1 }),
+        keyPrefix,
+      }),
     });
     const b = await startAuthHarness({
-      store: createRedisAuthStore({ redis: redis.client(), keyPrefix }),
+      store: createRedisAuthStore({
+        redis: new Redis(redis.url, { maxRetriesPerRequest: 1 }),
+        keyPrefix,
+      }),
     });
     try {
       const password = "correct horse battery staple";

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type RedisServer, startRedisServer } from "@microtodo/kit";
 import { openRedisTodoStore } from "../store/redis-todo-store.js";
 import { openSqliteTodoStore } from "../store/sqlite-todo-store.js";
 import type { TodoStore } from "../store/todo-store.js";
-import { type RedisServer, startRedisServer } from "./redis-server.js";
 
 /** One store implementation a contract suite runs against. */
 export interface StoreBackend {

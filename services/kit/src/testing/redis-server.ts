@@ -1,13 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
+import { freePort } from "./free-port.js";
 
-/** A private redis-server for one test file. */
+/** A private redis-server for one test file or benchmark. */
 export interface RedisServer {
   readonly url: string;
   stop(): Promise<void>;
 }
 
-/** Starts /usr/bin/redis-server on a free port, without persistence. */
+/** Starts Debian's redis-server on a free loopback port, without
+ * persistence, and waits until it accepts connections. */
 export async function startRedisServer(): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
@@ -23,18 +25,6 @@ export async function startRedisServer(): Promise<RedisServer> {
     // Another process may have taken the port between probe and bind.
     if (attempt >= 3) throw new Error("redis-server did not start");
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs: number) {
