@@ -6,7 +6,7 @@ import type { ProcessEvents } from "./managed-process.js";
 import { findBusyPorts } from "./port-check.js";
 import { loadOrCreateRegistrySecret } from "./registry-secret.js";
 import { startStack } from "./stack.js";
-import { defaultPorts, type StackOptions } from "./stack-plan.js";
+import { defaultPorts, planStack, type StackOptions } from "./stack-plan.js";
 
 const usage = `Usage: microtodo-stack [options]
 
@@ -56,6 +56,8 @@ function parseOptions(argv: string[]): { options: StackOptions; rawLogs: boolean
 
 function banner(options: StackOptions): string {
   const { host, ports } = options;
+  const hasAdmin = planStack(options).some((spec) => spec.serviceType === "admin");
+  const admin = hasAdmin ? `http://${host}:${ports.admin}` : "not part of this build yet";
   const store = options.redisUrl
     ? `Redis at ${options.redisUrl}`
     : `SQLite in ${options.dataDir}`;
@@ -63,7 +65,7 @@ function banner(options: StackOptions): string {
 micro-todo, on this machine
   public listener    http://${host}:${ports.public}    clients: CLI, Connect, gRPC, REST /api/todos
   internal listener  http://${host}:${ports.internal}    services and operators (secret in ${options.dataDir}/registry-secret)
-  admin UI           http://${host}:${ports.admin}
+  admin UI           ${admin}
   data               ${store}
 
 Try, in another terminal:
