@@ -1,9 +1,11 @@
 // One upstream instance for the proxy benchmark, run as its own process: a
 // plain connect-node HTTP server answering TodoService.GetTask with a short
-// task. Prints `{"port":N}` on stdout once listening; stops on SIGTERM.
+// task, and grpc.health.v1 Check (SERVING) for the registry's active health
+// checks. Prints `{"port":N}` on stdout once listening; stops on SIGTERM.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Health, HealthCheckResponse_ServingStatus } from "@microtodo/api/health";
 import { TodoService } from "@microtodo/api/todo";
 
 const handler = connectNodeAdapter({
@@ -12,6 +14,11 @@ const handler = connectNodeAdapter({
       getTask: (req) => ({
         task: { id: req.taskId, listId: "inbox", title: "Buy milk" },
       }),
+    });
+    router.service(Health, {
+      check: () => ({ status: HealthCheckResponse_ServingStatus.SERVING }),
+      list: () => ({ statuses: {} }),
+      async *watch() {},
     });
   },
 });

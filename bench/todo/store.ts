@@ -1,10 +1,13 @@
 // Todo store throughput and list latency, straight against each store (no
 // RPC, no registry), with raw baselines measured in the same run:
 //   npx tsx --conditions source bench/todo/store.ts [--redis <url>|auto]
-//     [--creates 4000] [--others 100000]
+//     [--creates 4000] [--others 100000] [--skip-stack]
 // "--redis auto" starts a private redis-server; without --redis only
 // SQLite runs. Creates and lists go through the todo operations layer
 // (validation, placement, version checks), the same code a request runs.
+// Afterwards it runs through-registry.ts (the same calls end to end through
+// the real stack) with the same --redis, unless --skip-stack.
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,6 +33,7 @@ const { values: args } = parseArgs({
     redis: { type: "string" },
     creates: { type: "string", default: "4000" },
     others: { type: "string", default: "100000" },
+    "skip-stack": { type: "boolean", default: false },
   },
 });
 const CREATES = Number(args.creates);
@@ -350,4 +354,17 @@ async function main(): Promise<void> {
   if (!redisUrl) console.log("\n(Redis skipped: pass --redis <url> or --redis auto.)");
 }
 
+/** Runs through-registry.ts in its own process, after this one's stores
+ * are closed, so that the two do not share the cores. */
+function runThroughRegistry(): void {
+  console.log("\n### Through the registry: the real stack, end to end\n");
+  const script = join(import.meta.dirname, "through-registry.ts");
+  const redis = args.redis === undefined ? [] : ["--redis", args.redis];
+  const result = spawnSync(process.execPath, [...process.execArgv, script, ...redis], {
+    stdio: "inherit",
+  });
+  if (result.status !== 0) process.exitCode = 1;
+}
+
 await main();
+if (!args["skip-stack"]) runThroughRegistry();
