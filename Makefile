@@ -10,11 +10,8 @@ $(NPM_STAMP): package.json package-lock.json services/*/package.json
 
 install: $(NPM_STAMP)
 
-# The bin entries (microtodo, microtodo-stack) point into dist/, which npm
-# links before it exists, so the build marks them executable itself.
 build: install
 	npx tsc -b
-	chmod +x services/cli/dist/main.js services/stack/dist/main.js
 
 generate: install
 	npx buf generate

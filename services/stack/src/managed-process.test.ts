@@ -44,6 +44,23 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
 const fastPolicy = { initialDelayMs: 50, maxDelayMs: 200, stableAfterMs: 60_000 };
 
 describe("ManagedProcess", () => {
+  test("a service runs in a process group of its own, out of reach of the terminal's Ctrl-C", async () => {
+    const server = script(
+      "group.mjs",
+      "console.log('ready'); setInterval(() => {}, 1000);",
+    );
+    const { seen, events } = recorder();
+    const proc = new ManagedProcess(spec(server), events, fastPolicy);
+    proc.start();
+    await until(() => seen.lines.includes("ready"));
+    // A terminal's Ctrl-C signals the foreground process group. Signal 0 to
+    // the group numbered like the child's pid only reaches anything when
+    // the child leads a group of its own; in the supervisor's group it
+    // would fail with ESRCH.
+    expect(() => process.kill(-(proc.pid ?? 0), 0)).not.toThrow();
+    await proc.stop(1_000);
+  });
+
   test("a process that crashes is reported and started again", async () => {
     const crasher = script(
       "crash.mjs",
@@ -76,7 +93,7 @@ describe("ManagedProcess", () => {
   test("stop sends SIGTERM, waits for a clean exit and does not restart", async () => {
     const graceful = script(
       "graceful.mjs",
-      "console.log('ready'); process.on('SIGTERM', () => { console.log('draining'); setTimeout(() => process.exit(0), 100); }); setInterval(() => {}, 1000);",
+      "process.on('SIGTERM', () => { console.log('draining'); setTimeout(() => process.exit(0), 100); }); console.log('ready'); setInterval(() => {}, 1000);",
     );
     const { seen, events } = recorder();
     const proc = new ManagedProcess(spec(graceful), events, fastPolicy);

@@ -32,6 +32,14 @@ export const defaultRestartPolicy: RestartPolicy = Object.freeze({
   stableAfterMs: 30_000,
 });
 
+// Children live in their own process groups, so nothing takes them down
+// with the supervisor: whatever way it exits (short of SIGKILL, which no
+// process can observe), it kills what is still running.
+const liveChildren = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of liveChildren) child.kill("SIGKILL");
+});
+
 /**
  * One service process: started, restarted with backoff when it crashes,
  * stopped with SIGTERM (then SIGKILL after a grace period) on request.
@@ -62,12 +70,18 @@ export class ManagedProcess {
     const child = spawn(process.execPath, [...this.spec.nodeArgs], {
       env: { ...process.env, ...this.spec.env },
       stdio: ["ignore", "pipe", "pipe"],
+      // A process group of its own: Ctrl-C in a terminal signals the whole
+      // foreground group, and services that got it directly would race the
+      // supervisor's ordered stop (services first, the registry last).
+      detached: true,
     });
     this.child = child;
+    liveChildren.add(child);
     this.startedAtMs = Date.now();
     this.pipeLines(child);
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
+        liveChildren.delete(child);
         resolve({ code, signal });
         this.onExit({ code, signal });
       });
