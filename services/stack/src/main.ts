@@ -64,7 +64,7 @@ function banner(options: StackOptions): string {
   return `
 micro-todo, on this machine
   public listener    http://${host}:${ports.public}    clients: CLI, Connect, gRPC, REST /api/todos
-  internal listener  http://${host}:${ports.internal}    services and operators (secret in ${options.dataDir}/registry-secret)
+  internal listener  http://${host}:${ports.internal}    services and operators (changes need the secret in ${options.dataDir}/registry-secret)
   admin UI           ${admin}
   data               ${store}
 
