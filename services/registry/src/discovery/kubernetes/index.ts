@@ -1,0 +1,15 @@
+// The Kubernetes discovery source, for registry-app.ts to start when the
+// registry runs in a cluster.
+
+export {
+  SERVICE_INSTANCE,
+  SERVICE_TYPE_LABEL,
+  VISIBILITY_LABEL,
+  WEIGHT_ANNOTATION,
+} from "./kube-objects.js";
+export {
+  type KubernetesDiscovery,
+  type KubernetesDiscoveryOptions,
+  startKubernetesDiscovery,
+} from "./kubernetes-discovery.js";
+export type { LeaseTimings } from "./lease-elector.js";
