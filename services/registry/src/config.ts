@@ -95,6 +95,17 @@ export const registryConfigSchema = z.object({
   MICROTODO_REGISTRY_EJECT_MAX_MS: envDurationMs({ default: 300_000 }),
   /** Largest share of a type ejected at once, in percent. Default 50. */
   MICROTODO_REGISTRY_EJECT_MAX_PERCENT: envInt(0, 100, { default: 50 }),
+  /** Where instances come from besides self-registration: "self" (only
+   * that) or "kubernetes" (EndpointSlices and ServiceInstances too). Default self. */
+  MICROTODO_REGISTRY_DISCOVERY: envEnum(["self", "kubernetes"] as const, {
+    default: "self",
+  }),
+  /** kubeconfig file for the kubernetes source; empty uses the pod's
+   * service account (in-cluster). Default empty. */
+  MICROTODO_KUBECONFIG: envString({ default: "", allowEmpty: true }),
+  /** Namespace the kubernetes source watches; empty means the pod's own
+   * namespace. Default empty. */
+  MICROTODO_KUBE_NAMESPACE: envString({ default: "", allowEmpty: true }),
 });
 
 /** The registry's validated, frozen configuration. */

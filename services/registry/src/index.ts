@@ -17,6 +17,7 @@ export {
 } from "./catalog/catalog-instance.js";
 export { createCatalogSelector } from "./catalog/catalog-selector.js";
 export { type RegistryConfig, registryConfigSchema } from "./config.js";
+export * from "./discovery/kubernetes/index.js";
 export {
   type RegistrationSpec,
   SelfRegistration,

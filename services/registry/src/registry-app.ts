@@ -5,6 +5,11 @@ import { Catalog } from "./catalog/catalog.js";
 import { createCatalogMetrics } from "./catalog/catalog-metrics.js";
 import { createCatalogSelector } from "./catalog/catalog-selector.js";
 import type { RegistryConfig } from "./config.js";
+import {
+  type KubernetesDiscovery,
+  startKubernetesDiscovery,
+} from "./discovery/kubernetes/index.js";
+import { kubeNamespace, loadKubeConfig } from "./discovery/kubernetes/kube-connection.js";
 import { SelfRegistration } from "./discovery/self-registration.js";
 import { HealthChecker } from "./health/health-checker.js";
 import { OutlierDetector } from "./health/outlier-detector.js";
@@ -83,6 +88,7 @@ export function createRegistryApp(options: RegistryAppOptions): RegistryApp {
     ...listenerOptions,
     kind: "internal",
   });
+  let discovery: KubernetesDiscovery | undefined;
 
   return {
     catalog,
@@ -101,7 +107,13 @@ export function createRegistryApp(options: RegistryAppOptions): RegistryApp {
       );
       registration.start();
       checker?.start();
-      health.set("", ServingStatus.SERVING);
+      discovery = startDiscovery(config, catalog, logger);
+      // Ready (SERVING) only once the catalog is complete; liveness
+      // (/healthz) never waits on the API server.
+      void (discovery?.ready ?? Promise.resolve()).then(
+        () => health.set("", ServingStatus.SERVING),
+        (err: unknown) => logger.error({ err }, "kubernetes discovery never synced"),
+      );
       logger.info(
         { public: publicAddress.url, internal: internal.url },
         "registry listening",
@@ -116,6 +128,7 @@ export function createRegistryApp(options: RegistryAppOptions): RegistryApp {
       ]);
       checker?.stop();
       registration.stop();
+      await discovery?.stop();
       catalog.close();
     },
   };
@@ -136,6 +149,21 @@ function createConfiguredCatalog({
     metrics: createCatalogMetrics(metrics.registry),
     createBalancer: (name) =>
       createBalancer(name, { slowStartWindowMs: config.registrySlowStartMs }),
+  });
+}
+
+function startDiscovery(
+  config: RegistryConfig,
+  catalog: Catalog,
+  logger: Logger,
+): KubernetesDiscovery | undefined {
+  if (config.registryDiscovery !== "kubernetes") return undefined;
+  return startKubernetesDiscovery({
+    catalog,
+    kubeConfig: loadKubeConfig(config.kubeconfig),
+    namespace: kubeNamespace(config.kubeNamespace),
+    identity: config.instance,
+    logger,
   });
 }
 
