@@ -11,11 +11,13 @@ import {
   startRegistration,
 } from "@microtodo/kit";
 import { REST_ROUTE_PREFIX } from "./rest/rest-task.js";
+import { useBufferTextEncoding } from "./rpc/buffer-text-encoding.js";
 import { openTodoStore } from "./store/open-todo-store.js";
 import { createTodoApp } from "./todo-app.js";
 import { todoConfigSchema } from "./todo-config.js";
 import { createAuthUserDirectory } from "./users/auth-user-directory.js";
 
+useBufferTextEncoding();
 const config = loadConfig(todoConfigSchema);
 const logging = createServiceLogging({
   service: "todo",

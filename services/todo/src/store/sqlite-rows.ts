@@ -57,23 +57,63 @@ export function listFromRow(row: ListRow): CountedList {
   };
 }
 
-/** A task from its row and its share rows. */
-export function taskFromRow(row: TaskRow, shares: readonly StoredShare[]): StoredTask {
+/** The task columns task reads select, in the order taskFromValues reads them. */
+const TASK_COLUMNS = [
+  "id",
+  "list_id",
+  "owner_id",
+  "owner_username",
+  "title",
+  "notes",
+  "completed",
+  "completed_at_ms",
+  "due_json",
+  "due_key",
+  "position",
+  "created_at_ms",
+  "updated_at_ms",
+  "version",
+] as const;
+
+/**
+ * A task row as better-sqlite3's raw mode returns it: the values in
+ * TASK_COLUMNS order. Pages read rows this way because building one object
+ * per row with named columns costs about as much again as the query itself.
+ */
+export type TaskValues = readonly unknown[];
+
+/** The select list of a task read, each column qualified by `alias` when given. */
+export function taskColumns(alias = ""): string {
+  const prefix = alias === "" ? "" : `${alias}.`;
+  return TASK_COLUMNS.map((column) => prefix + column).join(", ");
+}
+
+/** The id of a task read with taskColumns(). */
+export function taskIdOf(values: TaskValues): string {
+  return values[0] as string;
+}
+
+/** A task from a raw row selected with taskColumns(), and its shares. */
+export function taskFromValues(
+  values: TaskValues,
+  shares: readonly StoredShare[],
+): StoredTask {
+  const dueJson = values[8] as string | null;
   return {
-    id: row.id,
-    listId: row.list_id,
-    ownerId: row.owner_id,
-    ownerUsername: row.owner_username,
-    title: row.title,
-    notes: row.notes,
-    completed: row.completed === 1,
-    completedAtMs: row.completed_at_ms,
-    due: row.due_json === null ? null : (JSON.parse(row.due_json) as StoredDue),
-    dueKey: row.due_key,
-    position: row.position,
-    createdAtMs: row.created_at_ms,
-    updatedAtMs: row.updated_at_ms,
-    version: row.version,
+    id: values[0] as string,
+    listId: values[1] as string,
+    ownerId: values[2] as string,
+    ownerUsername: values[3] as string,
+    title: values[4] as string,
+    notes: values[5] as string,
+    completed: values[6] === 1,
+    completedAtMs: values[7] as number | null,
+    due: dueJson === null ? null : (JSON.parse(dueJson) as StoredDue),
+    dueKey: values[9] as string,
+    position: values[10] as string,
+    createdAtMs: values[11] as number,
+    updatedAtMs: values[12] as number,
+    version: values[13] as number,
     shares,
   };
 }

@@ -1,7 +1,10 @@
 import { NO_DUE_KEY } from "../domain/due.js";
+import { taskColumns } from "./sqlite-rows.js";
 import type { TaskQuery } from "./todo-store.js";
 
-/** SQL and named parameters for one page of tasks. */
+const SELECT_TASKS = `SELECT ${taskColumns("t")}`;
+
+/** SQL and named parameters for one page of tasks, selecting taskColumns("t"). */
 export interface SqlQuery {
   readonly sql: string;
   readonly params: Record<string, string | number>;
@@ -48,7 +51,7 @@ export function buildTaskQuery(query: TaskQuery): SqlQuery {
     params.afterId = query.after.id;
   }
   const sql =
-    `SELECT t.* FROM ${from} WHERE ${where.join(" AND ")} ` +
+    `${SELECT_TASKS} FROM ${from} WHERE ${where.join(" AND ")} ` +
     `ORDER BY ${keyColumn}, t.id LIMIT @limit`;
   return { sql, params };
 }

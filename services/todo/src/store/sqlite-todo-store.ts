@@ -9,7 +9,10 @@ import {
   type ShareRow,
   shareFromRow,
   type TaskRow,
-  taskFromRow,
+  type TaskValues,
+  taskColumns,
+  taskFromValues,
+  taskIdOf,
   taskParams,
 } from "./sqlite-rows.js";
 import { prepareSqliteDatabase } from "./sqlite-schema.js";
@@ -25,6 +28,8 @@ import type {
   TaskQuery,
   TodoStore,
 } from "./todo-store.js";
+
+const TASK_BY_ID_SQL = `SELECT ${taskColumns()} FROM tasks WHERE id = ?`;
 
 /** Options of the SQLite store. */
 export interface SqliteTodoStoreOptions {
@@ -50,6 +55,8 @@ export function openSqliteTodoStore(options: SqliteTodoStoreOptions): TodoStore 
 class SqliteTodoStore implements TodoStore {
   readonly #db: SqliteDatabase;
   readonly #statements = new Map<string, Statement>();
+  /** Statements in raw mode (rows as arrays); the mode sticks to a statement. */
+  readonly #rawStatements = new Map<string, Statement>();
   readonly #transaction: Transaction<(body: () => unknown) => unknown>;
 
   constructor(db: SqliteDatabase) {
@@ -130,8 +137,8 @@ class SqliteTodoStore implements TodoStore {
   }
 
   async getTask(taskId: string): Promise<StoredTask | undefined> {
-    const row = this.#get<TaskRow>("SELECT * FROM tasks WHERE id = ?", taskId);
-    return row && this.#withShares([row])[0];
+    const values = this.#getValues(TASK_BY_ID_SQL, taskId);
+    return values && this.#withShares([values])[0];
   }
 
   async putTask(task: StoredTask, condition: PutCondition): Promise<PutResult> {
@@ -231,7 +238,7 @@ class SqliteTodoStore implements TodoStore {
 
   async listTasks(query: TaskQuery): Promise<StoredTask[]> {
     const { sql, params } = buildTaskQuery(query);
-    return this.#withShares(this.#all<TaskRow>(sql, params));
+    return this.#withShares(this.#allValues(sql, params));
   }
 
   async close(): Promise<void> {
@@ -312,12 +319,12 @@ class SqliteTodoStore implements TodoStore {
     if (toListId !== undefined) this.#run(sql, 1, toListId);
   }
 
-  #withShares(rows: TaskRow[]): StoredTask[] {
+  #withShares(rows: TaskValues[]): StoredTask[] {
     if (rows.length === 0) return [];
     const shareRows = this.#all<ShareRow>(
       "SELECT * FROM task_shares WHERE task_id IN (SELECT value FROM json_each(?)) " +
         "ORDER BY created_at_ms, user_id",
-      JSON.stringify(rows.map((row) => row.id)),
+      JSON.stringify(rows.map(taskIdOf)),
     );
     const byTask = new Map<string, StoredShare[]>();
     for (const row of shareRows) {
@@ -325,7 +332,7 @@ class SqliteTodoStore implements TodoStore {
       list.push(shareFromRow(row));
       byTask.set(row.task_id, list);
     }
-    return rows.map((row) => taskFromRow(row, byTask.get(row.id) ?? []));
+    return rows.map((row) => taskFromValues(row, byTask.get(taskIdOf(row)) ?? []));
   }
 
   #insertListRow(list: StoredList): void {
@@ -348,6 +355,23 @@ class SqliteTodoStore implements TodoStore {
       this.#statements.set(sql, statement);
     }
     return statement;
+  }
+
+  #rawStatement(sql: string): Statement {
+    let statement = this.#rawStatements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql).raw(true);
+      this.#rawStatements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #getValues(sql: string, ...params: unknown[]): TaskValues | undefined {
+    return this.#rawStatement(sql).get(...params) as TaskValues | undefined;
+  }
+
+  #allValues(sql: string, ...params: unknown[]): TaskValues[] {
+    return this.#rawStatement(sql).all(...params) as TaskValues[];
   }
 
   #get<T>(sql: string, ...params: unknown[]): T | undefined {
