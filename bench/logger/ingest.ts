@@ -23,7 +23,7 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
-import { create, fromBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -32,6 +32,7 @@ import {
   LoggerService,
   type LogRecord,
   LogRecordSchema,
+  PushRequestSchema,
   PushResponseSchema,
 } from "@microtodo/api/logger";
 import { type NewLogRecord, openLogStore } from "@microtodo/logger";
@@ -206,6 +207,7 @@ function generatedClientPush(
 function preEncodedPush(url: string, agent: Agent): (first: number) => Promise<void> {
   // 500 % (types × instances) === 0, so slot k always has the same source.
   const bodies = new PushBodies(batchOf(0));
+  assertSameAsGenerated(bodies);
   return async (first) => {
     const reply = await post(
       `${url}/microtodo.logger.v1.LoggerService/Push`,
@@ -215,6 +217,18 @@ function preEncodedPush(url: string, agent: Agent): (first: number) => Promise<v
     const res = fromBinary(PushResponseSchema, reply);
     if (res.stored !== batchSize) throw new Error(`stored ${res.stored} of ${batchSize}`);
   };
+}
+
+// The hand-built bodies must be exactly what the generated client sends,
+// or the benchmark would measure a different request.
+function assertSameAsGenerated(bodies: PushBodies): void {
+  const generated = toBinary(
+    PushRequestSchema,
+    create(PushRequestSchema, { records: batchOf(0).map(protoRecord) }),
+  );
+  if (Buffer.compare(bodies.body(startMs), generated) !== 0) {
+    throw new Error("PushBodies differs from the generated encoder");
+  }
 }
 
 function post(url: string, body: Buffer, agent: Agent): Promise<Buffer> {

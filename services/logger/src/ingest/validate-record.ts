@@ -48,7 +48,7 @@ export function validateRecord(record: LogRecord, nowMs: number): ValidatedRecor
 }
 
 // Control characters would make names ambiguous in listings and file
-// names; NUL is also the separator of the store's source keys.
+// names.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const controlCharacters = /[\u0000-\u001f\u007f]/;
 

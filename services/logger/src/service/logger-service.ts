@@ -31,6 +31,7 @@ import {
 } from "@microtodo/api/logger";
 import { drainSignalFromContext } from "@microtodo/kit";
 import type { Logger } from "pino";
+import { GroupCommit } from "../ingest/group-commit.js";
 import { validateRecord } from "../ingest/validate-record.js";
 import {
   defaultBucketMs,
@@ -70,9 +71,11 @@ export function createLoggerService(
   deps: LoggerServiceDeps,
 ): ServiceImpl<typeof LoggerService> {
   const now = deps.now ?? Date.now;
-  const guard = storageGuard(deps.logger);
+  const storageError = storageErrors(deps.logger);
+  const guard = storageGuard(storageError);
+  const writer = new GroupCommit(deps.store);
   return {
-    push: (req) => guard(() => push(deps.store, req, now())),
+    push: (req) => push(writer, req, now(), storageError),
     query: (req) => guard(() => query(deps.store, req)),
     tail: (req, ctx) => tail(deps, req, ctx, guard),
     listSources: () => guard(() => listSources(deps.store)),
@@ -80,7 +83,12 @@ export function createLoggerService(
   };
 }
 
-function push(store: LogStore, req: PushRequest, nowMs: number): PushResponse {
+async function push(
+  writer: GroupCommit,
+  req: PushRequest,
+  nowMs: number,
+  storageError: StorageError,
+): Promise<PushResponse> {
   if (req.records.length > maxPushRecords) {
     throw invalid(
       `records: ${req.records.length} in one Push; at most ${maxPushRecords}`,
@@ -93,7 +101,11 @@ function push(store: LogStore, req: PushRequest, nowMs: number): PushResponse {
     if (result.ok) accepted.push(result.record);
     else rejected.push(create(RejectionSchema, { index, reason: result.reason }));
   });
-  store.insert(accepted);
+  try {
+    await writer.write(accepted);
+  } catch (err) {
+    throw storageError(err);
+  }
   return create(PushResponseSchema, { stored: accepted.length, rejected });
 }
 
@@ -222,21 +234,28 @@ function parseBucketMs(bucketMs: number): number {
 }
 
 type StorageGuard = <T>(call: () => T) => T;
+type StorageError = (err: unknown) => ConnectError;
 
-// SQLite errors become one ConnectError each, logged here once; errors
-// that already are ConnectErrors (validation) pass through.
-function storageGuard(logger: Pick<Logger, "error"> | undefined): StorageGuard {
+function storageGuard(storageError: StorageError): StorageGuard {
   return (call) => {
     try {
       return call();
     } catch (err) {
-      if (err instanceof ConnectError) throw err;
-      logger?.error({ err }, "log storage failed");
-      const code = (err as { code?: unknown }).code;
-      if (code === "SQLITE_FULL") {
-        throw new ConnectError("log storage is full", Code.ResourceExhausted);
-      }
-      throw new ConnectError("log storage failed", Code.Internal);
+      throw storageError(err);
     }
+  };
+}
+
+// SQLite errors become one ConnectError each, logged here once; errors
+// that already are ConnectErrors (validation) pass through.
+function storageErrors(logger: Pick<Logger, "error"> | undefined): StorageError {
+  return (err) => {
+    if (err instanceof ConnectError) return err;
+    logger?.error({ err }, "log storage failed");
+    const code = (err as { code?: unknown }).code;
+    if (code === "SQLITE_FULL") {
+      return new ConnectError("log storage is full", Code.ResourceExhausted);
+    }
+    return new ConnectError("log storage failed", Code.Internal);
   };
 }

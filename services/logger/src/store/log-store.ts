@@ -73,6 +73,12 @@ export class LogStore {
   readonly #maxScanRows: number;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #commitListeners = new Set<(lastSeq: number) => void>();
+  // Built once: Push runs these for every batch.
+  readonly #insertBatch: (records: readonly NewLogRecord[]) => {
+    firstSeq: number;
+    lastSeq: number;
+  };
+  readonly #insertRow: Database.Statement;
   #lastSeq: number;
 
   constructor(db: Database.Database, storeId: string, path: string, maxScanRows: number) {
@@ -82,6 +88,13 @@ export class LogStore {
     this.#maxScanRows = maxScanRows;
     this.#catalog = new SourceCatalog(db);
     this.#lastSeq = this.#readLastSeq();
+    this.#insertRow = db.prepare(
+      `INSERT INTO logs (time, level, source_id, message, request_id, fields)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.#insertBatch = db.transaction((records: readonly NewLogRecord[]) =>
+      this.#insertRows(records),
+    );
     db.function(containsFunctionName, { deterministic: true }, (message, needle) =>
       String(message).toLowerCase().includes(String(needle)) ? 1 : 0,
     );
@@ -100,7 +113,7 @@ export class LogStore {
     if (records.length === 0) return { firstSeq: 0, lastSeq: this.#lastSeq };
     let seqs: { firstSeq: number; lastSeq: number };
     try {
-      seqs = this.#db.transaction(() => this.#insertRows(records))();
+      seqs = this.#insertBatch(records);
     } catch (err) {
       this.#catalog.reload();
       throw err;
@@ -111,10 +124,7 @@ export class LogStore {
   }
 
   #insertRows(records: readonly NewLogRecord[]): { firstSeq: number; lastSeq: number } {
-    const insert = this.#statement(
-      `INSERT INTO logs (time, level, source_id, message, request_id, fields)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    );
+    const insert = this.#insertRow;
     const deltas = new CountDeltas();
     let firstSeq = 0;
     let lastSeq = 0;
@@ -150,8 +160,7 @@ export class LogStore {
       `INSERT INTO minute_counts (minute, source_id, level, count) VALUES (?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET count = count + excluded.count`,
     );
-    for (const m of deltas.minutes.values())
-      minute.run(m.minute, m.sourceId, m.level, m.count);
+    for (const m of deltas.minutes()) minute.run(m.minute, m.sourceId, m.level, m.count);
   }
 
   /** Calls `listener` after every committed insert, with the new lastSeq. */
@@ -334,7 +343,7 @@ export class LogStore {
     const remove = this.#statement(
       "DELETE FROM minute_counts WHERE minute = ? AND source_id = ? AND level = ?",
     );
-    for (const m of deltas.minutes.values()) {
+    for (const m of deltas.minutes()) {
       const row = update.get(m.count, m.minute, m.sourceId, m.level) as
         | { count: number }
         | undefined;

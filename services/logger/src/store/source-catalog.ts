@@ -21,7 +21,9 @@ interface SourceRow {
  */
 export class SourceCatalog {
   readonly #db: Database.Database;
-  readonly #byKey = new Map<string, number>();
+  // Type, then instance: a lookup per stored record without building a
+  // key string for it.
+  readonly #byName = new Map<string, Map<string, number>>();
   readonly #byId = new Map<number, SourceName>();
   readonly #insert: Database.Statement<[string, string, number, number], SourceRow>;
 
@@ -36,7 +38,7 @@ export class SourceCatalog {
 
   /** Rebuilds the mirror from the table, e.g. after a rolled-back write. */
   reload(): void {
-    this.#byKey.clear();
+    this.#byName.clear();
     this.#byId.clear();
     const rows = this.#db
       .prepare("SELECT id, service_type, instance FROM sources")
@@ -46,7 +48,7 @@ export class SourceCatalog {
 
   /** The id of a source, inserting it (inside the caller's transaction). */
   idFor(serviceType: string, instance: string, timeMs: number): number {
-    const known = this.#byKey.get(keyOf(serviceType, instance));
+    const known = this.#idOf(serviceType, instance);
     if (known !== undefined) return known;
     const row = this.#insert.get(serviceType, instance, timeMs, timeMs);
     if (!row) throw new Error("inserting a source returned no row");
@@ -65,7 +67,9 @@ export class SourceCatalog {
     const name = this.#byId.get(id);
     if (!name) return;
     this.#byId.delete(id);
-    this.#byKey.delete(keyOf(name.serviceType, name.instance));
+    const instances = this.#byName.get(name.serviceType);
+    instances?.delete(name.instance);
+    if (instances?.size === 0) this.#byName.delete(name.serviceType);
   }
 
   /**
@@ -76,7 +80,7 @@ export class SourceCatalog {
     const { serviceType, instance } = filter;
     if (serviceType === undefined && instance === undefined) return undefined;
     if (serviceType !== undefined && instance !== undefined) {
-      const id = this.#byKey.get(keyOf(serviceType, instance));
+      const id = this.#idOf(serviceType, instance);
       return id === undefined ? [] : [id];
     }
     const ids: number[] = [];
@@ -88,14 +92,18 @@ export class SourceCatalog {
     return ids;
   }
 
+  #idOf(serviceType: string, instance: string): number | undefined {
+    return this.#byName.get(serviceType)?.get(instance);
+  }
+
   #remember(row: SourceRow): void {
     const name = { serviceType: row.service_type, instance: row.instance };
-    this.#byKey.set(keyOf(row.service_type, row.instance), row.id);
+    let instances = this.#byName.get(row.service_type);
+    if (!instances) {
+      instances = new Map();
+      this.#byName.set(row.service_type, instances);
+    }
+    instances.set(row.instance, row.id);
     this.#byId.set(row.id, name);
   }
-}
-
-function keyOf(serviceType: string, instance: string): string {
-  // NUL cannot appear in either part: validation refuses control characters.
-  return `${serviceType}\u0000${instance}`;
 }
