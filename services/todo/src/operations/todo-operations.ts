@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { timeOrderedId } from "../domain/time-ordered-id.js";
 import { DEFAULT_TODO_LIMITS, type TodoLimits } from "../domain/todo-limits.js";
 import type { TodoStore } from "../store/todo-store.js";
 import type { UserDirectory } from "../users/user-directory.js";
@@ -29,7 +29,7 @@ export function createTodoOperations(options: TodoOperationsOptions): TodoOperat
     directory: options.directory,
     limits: { ...DEFAULT_TODO_LIMITS, ...options.limits },
     nowMs: options.nowMs ?? Date.now,
-    newId: options.newId ?? randomUUID,
+    newId: options.newId ?? timeOrderedId,
   };
   const lists = createListOperations(context);
   const tasks = createTaskOperations(context, lists);
