@@ -57,8 +57,11 @@ describe("ManagedProcess", () => {
     // the group numbered like the child's pid only reaches anything when
     // the child leads a group of its own; in the supervisor's group it
     // would fail with ESRCH.
-    expect(() => process.kill(-(proc.pid ?? 0), 0)).not.toThrow();
-    await proc.stop(1_000);
+    try {
+      expect(() => process.kill(-(proc.pid ?? 0), 0)).not.toThrow();
+    } finally {
+      await proc.stop(1_000);
+    }
   });
 
   test("a process that crashes is reported and started again", async () => {
