@@ -6,6 +6,7 @@ import {
   type ServerHttp2Stream,
 } from "node:http2";
 import { affinityKey } from "./affinity-key.js";
+import { endAttempt } from "./attempt-accounting.js";
 import { isFailure, routeCall, timeoutFromHeaders } from "./call-routing.js";
 import { formatGrpcTimeout } from "./deadline.js";
 import type { ProxyContext } from "./proxy-context.js";
@@ -299,22 +300,9 @@ class Http2Exchange {
     this.finish();
   }
 
+  /** Accounting for one attempt on one instance. */
   endAttempt(notSent: boolean, failed: boolean, code: number): void {
-    const target = this.target;
-    const entry = this.entry;
-    if (target === undefined || entry === undefined) {
-      return;
-    }
-    const latencyMs = performance.now() - this.dispatchedAt;
-    entry.stats.active--;
-    countCode(entry.stats.byCode, code);
-    this.ctx.metrics.typeStats(this.serviceType).latency.observe(latencyMs / 1000);
-    this.ctx.selector.onFinish(target, {
-      notSent,
-      failed,
-      status: this.status,
-      latencyMs,
-    });
+    endAttempt(this, notSent, failed, code);
   }
 
   finish(): void {

@@ -1,0 +1,39 @@
+import type { ProxyContext } from "./proxy-context.js";
+import { countCode } from "./proxy-metrics.js";
+import type { UpstreamTarget } from "./upstream-selector.js";
+import type { UpstreamEntry } from "./upstream-table.js";
+
+/** What both exchanges (HTTP/1.1 and HTTP/2) know about their current attempt. */
+export interface Attempt {
+  readonly ctx: ProxyContext;
+  readonly serviceType: string;
+  readonly target: UpstreamTarget | undefined;
+  readonly entry: UpstreamEntry | undefined;
+  readonly dispatchedAt: number;
+  readonly status: number;
+}
+
+/**
+ * Accounts for the end of one attempt on one instance: active requests,
+ * the code and latency metrics, and the outcome the catalog learns from
+ * (balancing and passive health). Does nothing before a dispatch.
+ */
+export function endAttempt(
+  attempt: Attempt,
+  notSent: boolean,
+  failed: boolean,
+  code: number,
+): void {
+  const { target, entry } = attempt;
+  if (target === undefined || entry === undefined) return;
+  const latencyMs = performance.now() - attempt.dispatchedAt;
+  entry.stats.active--;
+  countCode(entry.stats.byCode, code);
+  attempt.ctx.metrics.typeStats(attempt.serviceType).latency.observe(latencyMs / 1000);
+  attempt.ctx.selector.onFinish(target, {
+    notSent,
+    failed,
+    status: attempt.status,
+    latencyMs,
+  });
+}
