@@ -7,10 +7,26 @@ import type { UpstreamEntry } from "./upstream-table.js";
 export interface Attempt {
   readonly ctx: ProxyContext;
   readonly serviceType: string;
-  readonly target: UpstreamTarget | undefined;
-  readonly entry: UpstreamEntry | undefined;
-  readonly dispatchedAt: number;
-  readonly status: number;
+  target: UpstreamTarget | undefined;
+  entry: UpstreamEntry | undefined;
+  dispatchedAt: number;
+  status: number;
+}
+
+/**
+ * Makes `target` the attempt's instance and counts the call as started,
+ * for active requests and for the catalog; returns its pooled connections.
+ */
+export function startAttempt(attempt: Attempt, target: UpstreamTarget): UpstreamEntry {
+  const { ctx } = attempt;
+  const entry = ctx.upstreams.entry(target, attempt.serviceType);
+  attempt.target = target;
+  attempt.entry = entry;
+  attempt.status = 0;
+  entry.stats.active++;
+  ctx.selector.onStart(target);
+  attempt.dispatchedAt = performance.now();
+  return entry;
 }
 
 /**

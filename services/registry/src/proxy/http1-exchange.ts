@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import type { Dispatcher } from "undici";
 import { affinityKey } from "./affinity-key.js";
-import { endAttempt } from "./attempt-accounting.js";
+import { endAttempt, startAttempt } from "./attempt-accounting.js";
 import { isFailure, routeCall, timeoutFromHeaders } from "./call-routing.js";
 import { formatGrpcTimeout } from "./deadline.js";
 import {
@@ -248,14 +248,8 @@ class Http1Exchange implements RequestFacts, ResponseFacts, Dispatcher.DispatchH
     if (this.timeoutIndex >= 0 && !this.setRemainingTimeout()) {
       return;
     }
-    const entry = ctx.upstreams.entry(target, this.serviceType);
-    this.target = target;
-    this.entry = entry;
-    this.status = 0;
     this.abortUpstream = null;
-    entry.stats.active++;
-    ctx.selector.onStart(target);
-    this.dispatchedAt = performance.now();
+    const entry = startAttempt(this, target);
     ctx.upstreams.pool(entry).dispatch(
       {
         path: this.req.url ?? "/",

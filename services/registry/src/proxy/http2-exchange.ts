@@ -6,7 +6,7 @@ import {
   type ServerHttp2Stream,
 } from "node:http2";
 import { affinityKey } from "./affinity-key.js";
-import { endAttempt } from "./attempt-accounting.js";
+import { endAttempt, startAttempt } from "./attempt-accounting.js";
 import { isFailure, routeCall, timeoutFromHeaders } from "./call-routing.js";
 import { formatGrpcTimeout } from "./deadline.js";
 import type { ProxyContext } from "./proxy-context.js";
@@ -141,15 +141,8 @@ class Http2Exchange {
     if (this.timeoutMs >= 0 && !this.setRemainingTimeout()) {
       return;
     }
-    const entry = ctx.upstreams.entry(target, this.serviceType);
-    this.target = target;
-    this.entry = entry;
-    this.status = 0;
     this.upstreamError = null;
-    entry.stats.active++;
-    ctx.selector.onStart(target);
-    this.dispatchedAt = performance.now();
-    this.openUpstream(entry);
+    this.openUpstream(startAttempt(this, target));
   }
 
   openUpstream(entry: UpstreamEntry): void {
