@@ -57,8 +57,10 @@ await runService({
       logger,
     });
   },
-  onShutdown: async () => {
+  onDrainStart: async () => {
     await registration?.stop();
+  },
+  onShutdown: async () => {
     await retention.stop();
     store.close();
   },
