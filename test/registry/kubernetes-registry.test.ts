@@ -58,6 +58,7 @@ it("with MICROTODO_REGISTRY_DISCOVERY=kubernetes, the registry is ready after th
     MICROTODO_KUBE_NAMESPACE: namespace,
     MICROTODO_REGISTRY_HEALTH_INTERVAL_MS: "200",
     MICROTODO_REGISTRY_HEALTH_RISE: "1",
+    MICROTODO_REGISTRY_HTTP_ROUTES: "todo=/api/todos",
   });
   const publicUrl = registry.publicUrl;
   await until(async () => (await readyz(publicUrl)) === 200, 10_000);
@@ -67,6 +68,14 @@ it("with MICROTODO_REGISTRY_DISCOVERY=kubernetes, the registry is ready after th
   expect(instances.map((i) => [i.address, i.source])).toEqual([
     [`127.0.0.1:${upstream.port}`, 2],
   ]);
+  // A discovered instance cannot announce HTTP routes; the configured ones
+  // make its REST path reachable through the public listener.
+  expect(instances[0]?.httpRoutes).toEqual(["/api/todos"]);
+  await until(async () => {
+    const res = await fetch(`${publicUrl}/api/todos`);
+    await res.body?.cancel();
+    return res.status === 200 && res.headers.get("x-fixture-name") === "todo-pod";
+  }, 10_000);
   // The leader creates the pod's ServiceInstance, owned by the pod.
   await until(() => {
     try {

@@ -74,6 +74,7 @@ function register(config: AuthConfig, port: number, logger: Logger): Registratio
   return startRegistration({
     client,
     logger,
+    selfRegister: config.selfRegister,
     spec: {
       serviceType: "auth",
       address: `${config.advertiseHost}:${port}`,

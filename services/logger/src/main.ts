@@ -49,6 +49,7 @@ await runService({
   onListening: (address) => {
     registration = startRegistration({
       client: registry,
+      selfRegister: config.selfRegister,
       spec: {
         serviceType: "logger",
         address: `${config.advertiseHost}:${address.port}`,

@@ -9,6 +9,7 @@ import {
   envVar,
 } from "@microtodo/kit";
 import { z } from "zod";
+import { validateHttpRoutes } from "./api/registration-validation.js";
 import { BALANCER_NAMES, type BalancerName, isBalancerName } from "./balancers/index.js";
 
 /**
@@ -34,6 +35,33 @@ function parseBalancerList(raw: string) {
     map.set(type, name);
   }
   return { ok: true as const, value: map as ReadonlyMap<string, BalancerName> };
+}
+
+/**
+ * Parses "todo=/api/todos,auth=/.well-known/jwks.json" into path prefixes
+ * per service type; a type may be named more than once.
+ */
+function parseHttpRouteList(raw: string) {
+  const byType = new Map<string, string[]>();
+  for (const item of raw
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const [type = "", route = "", extra] = item.split("=").map((part) => part.trim());
+    if (extra !== undefined || !/^[a-z0-9-]{1,63}$/.test(type)) {
+      return { ok: false as const, problem: `has a malformed entry "${item}"` };
+    }
+    byType.set(type, [...(byType.get(type) ?? []), route]);
+  }
+  for (const [type, routes] of byType) {
+    try {
+      byType.set(type, validateHttpRoutes(routes));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ok: false as const, problem: `has a bad route for ${type}: ${reason}` };
+    }
+  }
+  return { ok: true as const, value: byType as ReadonlyMap<string, readonly string[]> };
 }
 
 /**
@@ -106,6 +134,14 @@ export const registryConfigSchema = z.object({
   /** Namespace the kubernetes source watches; empty means the pod's own
    * namespace. Default empty. */
   MICROTODO_KUBE_NAMESPACE: envString({ default: "", allowEmpty: true }),
+  /** HTTP path prefixes of instances the kubernetes source discovers, which
+   * cannot say them as self-registered ones do: "type=/prefix,...".
+   * Default none. */
+  MICROTODO_REGISTRY_HTTP_ROUTES: envVar(
+    'a list like "todo=/api/todos,auth=/.well-known/jwks.json"',
+    parseHttpRouteList,
+    { default: new Map(), allowEmpty: true },
+  ),
 });
 
 /** The registry's validated, frozen configuration. */

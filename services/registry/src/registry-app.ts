@@ -162,6 +162,7 @@ function startDiscovery(
     catalog,
     kubeConfig: loadKubeConfig(config.kubeconfig),
     namespace: kubeNamespace(config.kubeNamespace),
+    httpRoutes: config.registryHttpRoutes,
     identity: config.instance,
     logger,
   });

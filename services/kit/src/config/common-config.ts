@@ -1,5 +1,12 @@
 import { hostname } from "node:os";
-import { envDurationMs, envEnum, envPort, envString, envUrl } from "./env-vars.js";
+import {
+  envBoolean,
+  envDurationMs,
+  envEnum,
+  envPort,
+  envString,
+  envUrl,
+} from "./env-vars.js";
 
 /** pino's level names, plus "silent". */
 export const logLevels = [
@@ -32,6 +39,13 @@ export const commonConfig = {
   MICROTODO_LOG_LEVEL: envEnum(logLevels, { default: "info" }),
   /** The registry's internal listener; "" disables registration. Default http://127.0.0.1:8081. */
   MICROTODO_REGISTRY_URL: envUrl({ default: "http://127.0.0.1:8081", allowEmpty: true }),
+  /**
+   * Whether the instance registers itself with the registry. On Kubernetes
+   * the registry discovers instances from EndpointSlices, so the chart sets
+   * it to false; the registry URL is still used to resolve other services.
+   * Default true.
+   */
+  MICROTODO_SELF_REGISTER: envBoolean({ default: true }),
   /** Shared secret presented to the registry. Default "". */
   MICROTODO_REGISTRY_SECRET: envString({ default: "", allowEmpty: true }),
   /**

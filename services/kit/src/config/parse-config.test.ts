@@ -101,6 +101,16 @@ describe("parseConfig", () => {
     expect(result.ok && result.value.registryUrl).toBe("");
   });
 
+  it("self-registers unless MICROTODO_SELF_REGISTER turns it off", () => {
+    const byDefault = parseConfig(todoSchema, {});
+    expect(byDefault.ok && byDefault.value.selfRegister).toBe(true);
+    const off = parseConfig(todoSchema, { MICROTODO_SELF_REGISTER: "false" });
+    expect(off.ok && off.value.selfRegister).toBe(false);
+    expect(problemsFor({ MICROTODO_SELF_REGISTER: "kubernetes" })).toEqual([
+      expect.stringMatching(/^MICROTODO_SELF_REGISTER: .*true or false/),
+    ]);
+  });
+
   it("advertises the hostname instead of a wildcard bind address", () => {
     const result = parseConfig(todoSchema, { MICROTODO_HOST: "0.0.0.0" });
     expect(result.ok && result.value.advertiseHost).not.toBe("0.0.0.0");

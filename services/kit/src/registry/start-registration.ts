@@ -12,6 +12,12 @@ export interface StartRegistrationOptions {
   readonly client: RegistryClient;
   readonly spec: RegistrationSpec;
   readonly logger: Logger;
+  /**
+   * False registers nothing: the platform (Kubernetes) tells the registry
+   * about this instance, and the client still resolves other services.
+   * Pass MICROTODO_SELF_REGISTER (config.selfRegister). Default true.
+   */
+  readonly selfRegister?: boolean;
   /** First wait after a failed Register, in ms; doubles up to maxBackoffMs. Default 200. */
   readonly initialBackoffMs?: number;
   /** Longest wait between Register attempts, in ms. Default 10000. */
@@ -44,7 +50,7 @@ const permanentCodes = new Set([
  * registry answers, heartbeats at the interval the registry asks for,
  * registers again when a heartbeat hears NOT_FOUND (the registry restarted
  * or the lease lapsed), and deregisters on stop(). A disabled client
- * (empty registry URL) makes this a no-op.
+ * (empty registry URL) or `selfRegister: false` makes this a no-op.
  */
 export function startRegistration(options: StartRegistrationOptions): RegistrationHandle {
   const { client, spec, logger } = options;
@@ -56,8 +62,12 @@ export function startRegistration(options: StartRegistrationOptions): Registrati
     markRegistered = resolve;
   });
 
-  if (!client.enabled) {
-    log.info("registry disabled; not registering");
+  if (!client.enabled || options.selfRegister === false) {
+    log.info(
+      client.enabled
+        ? "self-registration off; the platform announces this instance"
+        : "registry disabled; not registering",
+    );
     markRegistered();
     return { lease: undefined, registered, stop: async () => {} };
   }

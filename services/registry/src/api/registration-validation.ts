@@ -114,7 +114,8 @@ function hostProblem(host: string, bracketed: boolean): string | undefined {
   return undefined;
 }
 
-function validateHttpRoutes(routes: readonly string[]): string[] {
+/** HTTP path prefixes: each below "/", short, clear of the registry's own paths. */
+export function validateHttpRoutes(routes: readonly string[]): string[] {
   if (routes.length > maxHttpRoutes) {
     throw invalid(`http_routes: ${routes.length} routes; at most ${maxHttpRoutes}`);
   }

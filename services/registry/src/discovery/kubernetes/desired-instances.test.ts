@@ -29,6 +29,29 @@ describe("desiredInstances", () => {
     });
   });
 
+  it("gives discovered instances the HTTP routes configured for their type", () => {
+    const routes = new Map([["todo", ["/api/todos"]]]);
+    const external: ServiceInstance = {
+      metadata: { name: "todo-outside" },
+      spec: { serviceType: "todo", address: "192.0.2.7:8083" },
+    };
+    const desired = desiredInstances(
+      [
+        slice({ endpoints: [{ addresses: ["10.0.0.1"] }] }),
+        slice({
+          labels: { "microtodo.dev/service-type": "auth" },
+          endpoints: [{ addresses: ["10.0.0.2"] }],
+        }),
+      ],
+      [external],
+      "ns",
+      routes,
+    );
+    expect(desired.get("todo@10.0.0.1:9000")?.spec.httpRoutes).toEqual(["/api/todos"]);
+    expect(desired.get("todo@192.0.2.7:8083")?.spec.httpRoutes).toEqual(["/api/todos"]);
+    expect(desired.get("auth@10.0.0.2:9000")?.spec.httpRoutes).toEqual([]);
+  });
+
   it("prefers the port named grpc and ignores FQDN slices", () => {
     const ports = [
       { name: "metrics", port: 9100 },

@@ -13,6 +13,13 @@ export interface DesiredInstance {
   readonly draining: boolean;
 }
 
+/**
+ * HTTP path prefixes per service type. A cluster has nowhere to say them
+ * (label values cannot hold "/", and EndpointSlices do not copy a Service's
+ * annotations), so they come from the registry's configuration.
+ */
+export type HttpRoutesByType = ReadonlyMap<string, readonly string[]>;
+
 /** Weight of an instance whose ServiceInstance does not exist yet. */
 export const DEFAULT_WEIGHT = 100;
 
@@ -29,6 +36,7 @@ export function desiredInstances(
   slices: readonly EndpointSliceLike[],
   serviceInstances: readonly ServiceInstance[],
   namespace: string,
+  httpRoutes: HttpRoutesByType = new Map(),
 ): Map<string, DesiredInstance> {
   const byName = new Map(serviceInstances.map((si) => [si.metadata?.name ?? "", si]));
   const byType = new Map<string, EndpointTarget[]>();
@@ -41,12 +49,12 @@ export function desiredInstances(
   for (const targets of byType.values()) {
     for (const target of trafficTargets(targets)) {
       const si = target.pod ? byName.get(target.pod.name) : undefined;
-      const item = fromTarget(target, si, namespace);
+      const item = fromTarget(target, si, namespace, httpRoutes);
       desired.set(instanceId(target.serviceType, target.host, target.port), item);
     }
   }
   for (const si of serviceInstances) {
-    const item = fromExternal(si, namespace);
+    const item = fromExternal(si, namespace, httpRoutes);
     if (item)
       desired.set(
         instanceId(item.spec.serviceType, item.spec.host, item.spec.port),
@@ -60,6 +68,7 @@ function fromTarget(
   target: EndpointTarget,
   si: ServiceInstance | undefined,
   namespace: string,
+  httpRoutes: HttpRoutesByType,
 ): DesiredInstance {
   const metadata: Record<string, string> = { namespace };
   if (target.pod) {
@@ -73,7 +82,7 @@ function fromTarget(
       port: target.port,
       visibility: target.visibility,
       weight: si?.spec?.weight ?? DEFAULT_WEIGHT,
-      httpRoutes: [],
+      httpRoutes: httpRoutes.get(target.serviceType) ?? [],
       metadata,
       source: "kubernetes",
     },
@@ -84,6 +93,7 @@ function fromTarget(
 function fromExternal(
   si: ServiceInstance,
   namespace: string,
+  httpRoutes: HttpRoutesByType,
 ): DesiredInstance | undefined {
   const spec = si.spec;
   const address = spec?.address ? parseAddress(spec.address) : undefined;
@@ -97,7 +107,7 @@ function fromExternal(
       ...address,
       visibility,
       weight: spec.weight ?? DEFAULT_WEIGHT,
-      httpRoutes: [],
+      httpRoutes: httpRoutes.get(spec.serviceType) ?? [],
       metadata: { namespace, serviceInstance: si.metadata?.name ?? "" },
       source: "kubernetes",
     },

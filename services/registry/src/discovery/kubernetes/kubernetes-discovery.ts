@@ -9,7 +9,7 @@ import {
 import type { Logger } from "pino";
 import type { Catalog } from "../../catalog/catalog.js";
 import { CatalogSync } from "./catalog-sync.js";
-import { desiredInstances } from "./desired-instances.js";
+import { desiredInstances, type HttpRoutesByType } from "./desired-instances.js";
 import { InstanceCreator } from "./instance-creator.js";
 import {
   SERVICE_INSTANCE,
@@ -27,6 +27,8 @@ export interface KubernetesDiscoveryOptions extends LeaseTimings {
   readonly kubeConfig: KubeConfig;
   /** Namespace whose EndpointSlices and ServiceInstances are watched. */
   readonly namespace: string;
+  /** HTTP path prefixes routed to each type's discovered instances. */
+  readonly httpRoutes?: HttpRoutesByType;
   readonly logger: Logger;
   /** This replica's name in the leader Lease. Default: the host name (pod name). */
   readonly identity?: string;
@@ -75,6 +77,7 @@ export function startKubernetesDiscovery(
 class KubernetesSource {
   readonly ready: Promise<void>;
   readonly #namespace: string;
+  readonly #httpRoutes: HttpRoutesByType;
   readonly #sync: CatalogSync;
   readonly #creator: InstanceCreator;
   readonly #slices: ResilientInformer<V1EndpointSlice>;
@@ -87,6 +90,7 @@ class KubernetesSource {
     const { kubeConfig, namespace, catalog } = options;
     const logger = options.logger.child({ discovery: "kubernetes" });
     this.#namespace = namespace;
+    this.#httpRoutes = options.httpRoutes ?? new Map();
     this.#sync = new CatalogSync(catalog, logger);
     this.#creator = new InstanceCreator(kubeConfig, namespace, logger);
     const informers = createInformers(options, logger, () => this.#requestReconcile());
@@ -148,7 +152,9 @@ class KubernetesSource {
     this.#scheduled = false;
     const slices = this.#slices.list();
     const instances = this.#instances.list();
-    this.#sync.apply(desiredInstances(slices, instances, this.#namespace));
+    this.#sync.apply(
+      desiredInstances(slices, instances, this.#namespace, this.#httpRoutes),
+    );
     if (this.#elector.leading) this.#creator.createMissing(slices, instances);
     this.#statusWriter.requestFlush();
   }
