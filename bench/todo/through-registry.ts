@@ -1,12 +1,14 @@
 // Todo calls end to end: the real local stack (registry, auth, two todo
 // instances, logger, admin; SQLite in a temp dir, or Redis) on free ports,
-// one user, and a Connect client over HTTP/1.1 making CreateTask and
-// ListTasks calls through the registry's public listener, with the same
-// calls made straight to one todo instance as the baseline in the same run.
+// one user, and a client over HTTP/1.1 making CreateTask and ListTasks
+// calls through the registry's public listener, with the same calls made
+// straight to one todo instance as the baseline in the same run.
 //   npx tsx --conditions source bench/todo/through-registry.ts
 //     [--redis <url>|auto] [--callers 16] [--duration-s 5] [--warmup-s 1]
-//     [--run-from source|dist]
+//     [--run-from source|dist] [--client lean|connect]
 // "--redis auto" starts a private redis-server; SQLite always runs.
+// "--client lean" (the default) is lean-todo-client.ts; "connect" is
+// @connectrpc/connect-node's client, which costs about three times the CPU.
 import { Agent } from "node:http";
 import { parseArgs } from "node:util";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
@@ -15,6 +17,7 @@ import { AuthService } from "@microtodo/api/auth";
 import { TodoService } from "@microtodo/api/todo";
 import { type BenchStack, startBenchStack } from "./bench-stack.js";
 import { type LoadResult, runLoad } from "./call-load.js";
+import { createLeanTodoClient, type TodoCalls } from "./lean-todo-client.js";
 import { startPrivateRedis } from "./private-redis.js";
 
 const { values: args } = parseArgs({
@@ -24,17 +27,19 @@ const { values: args } = parseArgs({
     "duration-s": { type: "string", default: "5" },
     "warmup-s": { type: "string", default: "1" },
     "run-from": { type: "string", default: "source" },
+    client: { type: "string", default: "lean" },
   },
 });
 const callers = Number(args.callers);
 const durationMs = Number(args["duration-s"]) * 1000;
 const warmupMs = Number(args["warmup-s"]) * 1000;
 const runFrom = args["run-from"] === "dist" ? "dist" : "source";
+const clientKind = args.client === "connect" ? "connect" : "lean";
 const pageSize = 50;
 /** The goal for creates through the registry on SQLite. */
 const targetCreatesPerS = 2000;
 
-type TodoClient = Client<typeof TodoService>;
+type TodoClient = TodoCalls;
 
 /** One load run with the CPU each part spent per successful call, in µs. */
 interface Measurement extends LoadResult {
@@ -71,6 +76,7 @@ async function benchStore(store: string, redisUrl: string | undefined): Promise<
     const token = await registerAndLogin(stack.publicUrl);
     const viaRegistry = todoClient(stack.publicUrl, token);
     const direct = todoClient(stack.todoUrls[0] as string, token);
+    const clients = { viaRegistry, direct };
     // One list per caller, so that callers do not contend on one list's
     // positions and no list nears its task limit.
     const lists = await Promise.all(
@@ -79,7 +85,11 @@ async function benchStore(store: string, redisUrl: string | undefined): Promise<
         return list?.id ?? "";
       }),
     );
-    return await measureBothWays(store, stack, { viaRegistry, direct }, lists);
+    try {
+      return await measureBothWays(store, stack, clients, lists);
+    } finally {
+      await Promise.all([viaRegistry.close(), direct.close()]);
+    }
   } finally {
     await stack.stop();
   }
@@ -140,11 +150,21 @@ async function registerAndLogin(publicUrl: string): Promise<string> {
 }
 
 function todoClient(baseUrl: string, token: string): TodoClient {
+  if (clientKind === "lean") return createLeanTodoClient(baseUrl, token, callers);
   const bearer: Interceptor = (next) => (req) => {
     req.header.set("authorization", `Bearer ${token}`);
     return next(req);
   };
-  return createClient(TodoService, transport(baseUrl, [bearer]));
+  const client: Client<typeof TodoService> = createClient(
+    TodoService,
+    transport(baseUrl, [bearer]),
+  );
+  return {
+    createList: (init) => client.createList(init),
+    createTask: (init) => client.createTask(init),
+    listTasks: (init) => client.listTasks(init),
+    close: async () => {},
+  };
 }
 
 function transport(baseUrl: string, interceptors: Interceptor[] = []) {
@@ -161,7 +181,8 @@ function transport(baseUrl: string, interceptors: Interceptor[] = []) {
 function printTable(rows: readonly Row[]): void {
   console.log(
     `${callers} concurrent callers, ${durationMs / 1000} s per run after a ` +
-      `${warmupMs / 1000} s warm-up, Connect binary over HTTP/1.1, services from ${runFrom}\n`,
+      `${warmupMs / 1000} s warm-up, Connect binary over HTTP/1.1 (${clientKind} client), ` +
+      `services from ${runFrom}\n`,
   );
   console.log(
     "| store | call | target | calls/s | p50 ms | p99 ms | calls/s vs direct " +

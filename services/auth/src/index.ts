@@ -17,7 +17,7 @@ export { addJwksRoute } from "./http/jwks-route.js";
 export { MIN_HASH_PARAMS } from "./passwords/password-hasher.js";
 export type { AuthServiceDeps } from "./rpc/auth-service.js";
 export { createAuthService } from "./rpc/auth-service.js";
-export { clientAddress, recordPeerAddress } from "./rpc/client-address.js";
+export { clientAddress } from "./rpc/client-address.js";
 export type { AuthStore, PasswordHashParams, UserRecord } from "./store/auth-store.js";
 export { createRedisAuthStore } from "./store/redis-auth-store.js";
 export { createSqliteAuthStore } from "./store/sqlite-auth-store.js";

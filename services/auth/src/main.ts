@@ -80,6 +80,7 @@ function register(config: AuthConfig, port: number, logger: Logger): Registratio
       address: `${config.advertiseHost}:${port}`,
       visibility: "public",
       httpRoutes: [JWKS_PATH],
+      metadata: { instance: config.instance },
     },
   });
 }

@@ -59,6 +59,7 @@ export {
   type RpcLabel,
 } from "./metrics/create-metrics.js";
 export * from "./registry/index.js";
+export { useBufferTextEncoding } from "./server/buffer-text-encoding.js";
 export {
   type CloseOptions,
   createServiceServer,
@@ -79,6 +80,7 @@ export {
 export {
   drainSignalFromContext,
   loggerFromContext,
+  peerAddressFromContext,
   type RequestInfo,
   type RpcOutcome,
   requestIdFromContext,

@@ -37,6 +37,7 @@ export async function createLoggerApp(options: LoggerAppOptions): Promise<Logger
     routes: (router: ConnectRouter) => {
       router.service(LoggerService, service);
     },
+    unaryFastPath: true,
   });
   return { server };
 }

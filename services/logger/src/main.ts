@@ -54,6 +54,7 @@ await runService({
         serviceType: "logger",
         address: `${config.advertiseHost}:${address.port}`,
         visibility: "internal",
+        metadata: { instance: config.instance },
       },
       logger,
     });

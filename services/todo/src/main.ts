@@ -11,13 +11,11 @@ import {
   startRegistration,
 } from "@microtodo/kit";
 import { REST_ROUTE_PREFIX } from "./rest/rest-task.js";
-import { useBufferTextEncoding } from "./rpc/buffer-text-encoding.js";
 import { openTodoStore } from "./store/open-todo-store.js";
 import { createTodoApp } from "./todo-app.js";
 import { todoConfigSchema } from "./todo-config.js";
 import { createAuthUserDirectory } from "./users/auth-user-directory.js";
 
-useBufferTextEncoding();
 const config = loadConfig(todoConfigSchema);
 const logging = createServiceLogging({
   service: "todo",
@@ -68,13 +66,14 @@ await runService({
   onListening: (address) => {
     registration = startRegistration({
       client: registry,
+      selfRegister: config.selfRegister,
       spec: {
         serviceType: "todo",
         address: `${config.advertiseHost}:${address.port}`,
         visibility: "public",
         weight: config.weight,
         httpRoutes: [REST_ROUTE_PREFIX],
-        metadata: { store: kind },
+        metadata: { store: kind, instance: config.instance },
       },
       logger,
     });

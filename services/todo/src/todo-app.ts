@@ -52,6 +52,8 @@ export async function createTodoApp(options: TodoAppOptions): Promise<TodoApp> {
       router.service(TodoService, createTodoService({ operations, verifier }));
     },
     configure: (app) => registerRestRoutes(app, { operations, verifier }),
+    // The REST routes' CORS hooks are scoped to /api/todos; RPCs need none.
+    unaryFastPath: true,
   });
   return { server, operations };
 }

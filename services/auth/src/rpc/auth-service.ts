@@ -2,7 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { AuthService } from "@microtodo/api/auth";
-import { requirePrincipal, requireRole } from "@microtodo/kit";
+import { peerAddressFromContext, requirePrincipal, requireRole } from "@microtodo/kit";
 import type { Logger } from "pino";
 import type { AuthCore } from "../accounts/auth-core.js";
 import { clientAddress } from "./client-address.js";
@@ -31,7 +31,7 @@ export function createAuthService(
       return { user: toProtoUser(await core.register(req)) };
     },
     async login(req, ctx) {
-      const address = clientAddress(ctx.requestHeader);
+      const address = clientAddress(ctx.requestHeader, peerAddressFromContext(ctx));
       const { user, tokens } = await core.login({
         username: req.username,
         password: req.password,

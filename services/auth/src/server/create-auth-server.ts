@@ -5,7 +5,6 @@ import type { Logger } from "pino";
 import type { AuthCore } from "../accounts/auth-core.js";
 import { addJwksRoute } from "../http/jwks-route.js";
 import { createAuthService } from "../rpc/auth-service.js";
-import { recordPeerAddress } from "../rpc/client-address.js";
 
 /** Options of createAuthServer. */
 export interface AuthServerOptions {
@@ -25,9 +24,7 @@ export function createAuthServer(options: AuthServerOptions): Promise<ServiceSer
     instance: options.instance,
     logger,
     routes: (router) => router.service(AuthService, createAuthService({ core, logger })),
-    configure: (app) => {
-      recordPeerAddress(app);
-      addJwksRoute(app, { jwks: core.jwks });
-    },
+    configure: (app) => addJwksRoute(app, { jwks: core.jwks }),
+    unaryFastPath: true,
   });
 }

@@ -21,6 +21,8 @@ export interface RequestInfo {
   readonly logger: Logger;
   /** Aborted when the server starts draining; long-lived streams should end then. */
   readonly drainSignal: AbortSignal;
+  /** The TCP peer's address (the registry, when the call came through it). */
+  readonly peerAddress: string | undefined;
   /** Set by the kit's interceptor when the request is an RPC. */
   outcome?: RpcOutcome;
   /** An error fastify handled for a plain HTTP route, for the request log. */
@@ -46,6 +48,11 @@ const silentLogger = pino({ level: "silent" });
 /** The request's child logger (with `reqId`); a silent one outside a kit server. */
 export function loggerFromContext(ctx: HandlerContext): Logger {
   return ctx.values.get(requestInfoKey)?.logger ?? silentLogger;
+}
+
+/** The TCP peer's address of an RPC; undefined outside a kit server. */
+export function peerAddressFromContext(ctx: HandlerContext): string | undefined {
+  return ctx.values.get(requestInfoKey)?.peerAddress;
 }
 
 /**

@@ -29,7 +29,12 @@ export function installRequestHooks(
   app.addHook("onRequest", async (request, reply) => {
     // fastify's request loggers are children of our pino loggerInstance.
     const logger = request.log as Logger;
-    infos.set(request, { requestId: request.id, logger, drainSignal });
+    infos.set(request, {
+      requestId: request.id,
+      logger,
+      drainSignal,
+      peerAddress: request.raw.socket?.remoteAddress,
+    });
     reply.header(requestIdHeader, request.id);
   });
   app.addHook("onError", async (request, _reply, error) => {
