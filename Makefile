@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 
-.PHONY: run test install build generate drift lint typecheck unit bench clean
+.PHONY: run test install build web generate drift lint typecheck unit bench clean
 
 $(NPM_STAMP): package.json package-lock.json services/*/package.json
 	npm ci --no-audit --no-fund
@@ -10,8 +10,13 @@ $(NPM_STAMP): package.json package-lock.json services/*/package.json
 
 install: $(NPM_STAMP)
 
-build: install
+build: install web
 	npx tsc -b
+
+# The admin UI: Vite bundles services/admin/web into services/admin/dist/web,
+# which the admin server serves (and the browser tests drive).
+web: install
+	npx vite build --config services/admin/vite.config.ts --logLevel warn
 
 generate: install
 	npx buf generate
@@ -31,8 +36,9 @@ lint: install
 typecheck: install
 	npx tsc -b
 	npx tsc -p tsconfig.test.json
+	npx tsc -p services/admin/web/tsconfig.json
 
-unit: install
+unit: install web
 	npx vitest run
 
 test: lint drift typecheck unit

@@ -57,7 +57,7 @@ function parseOptions(argv: string[]): { options: StackOptions; rawLogs: boolean
 function banner(options: StackOptions): string {
   const { host, ports } = options;
   const hasAdmin = planStack(options).some((spec) => spec.serviceType === "admin");
-  const admin = hasAdmin ? `http://${host}:${ports.admin}` : "not part of this build yet";
+  const admin = hasAdmin ? `http://${host}:${ports.admin}` : "not built (make build)";
   const store = options.redisUrl
     ? `Redis at ${options.redisUrl}`
     : `SQLite in ${options.dataDir}`;

@@ -18,6 +18,7 @@ import type {
   InstanceSource,
 } from "../catalog/catalog-instance.js";
 import type { ServiceTypeEntry } from "../catalog/service-type-entry.js";
+import { latencyBucketUpperMs } from "../proxy/proxy-metrics.js";
 import type { Visibility } from "../proxy/upstream-selector.js";
 
 const protoHealth: Record<HealthVerdict, HealthState> = {
@@ -79,6 +80,8 @@ export function instanceToProto(instance: CatalogInstance): Instance {
       latencyEwmaMs: instance.latencyEwmaMs,
       ejections: instance.ejections,
       picks: BigInt(instance.picks),
+      latencyBucketUpperMs: [...latencyBucketUpperMs],
+      latencyBucketCounts: Array.from(instance.latencyBucketCounts, (n) => BigInt(n)),
     }),
     healthReason: instance.healthReason,
     healthChangedAt: timestampFromMs(instance.healthChangedAtMs),

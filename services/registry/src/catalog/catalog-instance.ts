@@ -1,3 +1,4 @@
+import { createLatencyCounts } from "../proxy/proxy-metrics.js";
 import type { UpstreamTarget, Visibility } from "../proxy/upstream-selector.js";
 
 /** The active health checker's verdict on an instance. */
@@ -86,6 +87,8 @@ export class CatalogInstance implements UpstreamTarget {
   requests = 0;
   errors = 0;
   picks = 0;
+  /** Finished calls per latency bucket (bounds: latencyBucketUpperMs). */
+  readonly latencyBucketCounts = createLatencyCounts();
 
   constructor(spec: InstanceSpec, nowMs: number) {
     this.id = instanceId(spec.serviceType, spec.host, spec.port);

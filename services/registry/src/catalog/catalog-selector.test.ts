@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { BalancerName } from "../balancers/index.js";
 import { OutlierDetector } from "../health/outlier-detector.js";
+import { latencyBucketUpperMs } from "../proxy/proxy-metrics.js";
 import { spec, testCatalog } from "../test-support/catalog-fixtures.js";
 import type { Catalog } from "./catalog.js";
 import { createCatalogSelector } from "./catalog-selector.js";
@@ -72,6 +73,22 @@ describe("catalog selector", () => {
     });
     // A fast failure counts as slow for latency-aware balancers.
     expect(instance?.latencyEwmaMs).toBe(1000);
+  });
+
+  it("counts each call's own latency in the instance's histogram", () => {
+    const { instances, selector } = setup([4001]);
+    const [instance] = instances;
+    if (!instance) throw new Error("missing");
+    selector.onStart(instance);
+    selector.onFinish(instance, ok);
+    selector.onStart(instance);
+    selector.onFinish(instance, failed);
+    const counted = Array.from(instance.latencyBucketCounts);
+    // 20 ms lands in the 25 ms bucket; the failure's 2 ms in the 2.5 ms one,
+    // not at the 1000 ms the balancers are told.
+    expect(counted[latencyBucketUpperMs.indexOf(25)]).toBe(1);
+    expect(counted[latencyBucketUpperMs.indexOf(2.5)]).toBe(1);
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(instance.requests);
   });
 
   it("ejects an instance whose calls keep failing", () => {

@@ -1,5 +1,6 @@
 import { DEFAULT_LATENCY_DECAY_MS, nextLatencyEwmaMs } from "../balancers/index.js";
 import type { OutlierDetector } from "../health/outlier-detector.js";
+import { countLatency } from "../proxy/proxy-metrics.js";
 import type {
   CallOutcome,
   RouteMatch,
@@ -58,6 +59,7 @@ export function createCatalogSelector(
       const nowMs = now();
       if (instance.activeRequests > 0) instance.activeRequests--;
       instance.requests++;
+      countLatency(instance.latencyBucketCounts, outcome.latencyMs);
       if (outcome.failed) instance.errors++;
       const sampleMs = outcome.failed
         ? Math.max(outcome.latencyMs, penaltyMs)

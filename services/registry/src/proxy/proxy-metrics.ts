@@ -12,6 +12,34 @@ const latencyBucketsSeconds: readonly number[] = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 ];
 
+/**
+ * The same bounds in milliseconds, with +Inf last: one entry per bucket of
+ * a counts array from {@link createLatencyCounts}. The API reports them
+ * next to each instance's counts.
+ */
+export const latencyBucketUpperMs: readonly number[] = Object.freeze([
+  ...latencyBucketsSeconds.map((seconds) => seconds * 1000),
+  Number.POSITIVE_INFINITY,
+]);
+
+/** A zeroed per-bucket count array for {@link countLatency}. */
+export function createLatencyCounts(): Float64Array {
+  return new Float64Array(latencyBucketsSeconds.length + 1);
+}
+
+/**
+ * Adds one call of `latencyMs` to `counts` (from createLatencyCounts);
+ * returns the bucket's index. One comparison loop and one increment, no
+ * allocation: it runs for every proxied call.
+ */
+export function countLatency(counts: Float64Array, latencyMs: number): number {
+  // The +Inf bound ends the loop; NaN compares false and lands in bucket 0.
+  let i = 0;
+  while (latencyMs > (latencyBucketUpperMs[i] as number)) i++;
+  counts[i] = (counts[i] as number) + 1;
+  return i;
+}
+
 /** Counters for one upstream instance. */
 export class InstanceStats {
   /** Calls in flight. */
@@ -39,19 +67,12 @@ export class TypeStats {
 }
 
 class LatencyBuckets {
-  readonly counts = new Float64Array(latencyBucketsSeconds.length + 1);
+  readonly counts = createLatencyCounts();
   sum = 0;
   count = 0;
 
   observe(seconds: number): void {
-    let i = 0;
-    while (
-      i < latencyBucketsSeconds.length &&
-      seconds > (latencyBucketsSeconds[i] as number)
-    ) {
-      i++;
-    }
-    this.counts[i] = (this.counts[i] as number) + 1;
+    countLatency(this.counts, seconds * 1000);
     this.sum += seconds;
     this.count++;
   }
