@@ -91,7 +91,7 @@ export function registerInstanceRoutes(api: FastifyInstance, ctx: ApiContext): v
         { instanceId: id, weight },
         { timeoutMs: 5_000 },
       );
-      request.log.info({ user: session.username, instance: id, weight }, "weight set");
+      request.log.info({ user: session.username, instanceId: id, weight }, "weight set");
       return { instance: instance ? instanceJson(instance) : null };
     } catch (err) {
       throw apiErrorFrom(err, "registry");
@@ -107,7 +107,7 @@ export function registerInstanceRoutes(api: FastifyInstance, ctx: ApiContext): v
         { instanceId: id, draining },
         { timeoutMs: 5_000 },
       );
-      request.log.info({ user: session.username, instance: id, draining }, "drain set");
+      request.log.info({ user: session.username, instanceId: id, draining }, "drain set");
       return { instance: instance ? instanceJson(instance) : null };
     } catch (err) {
       throw apiErrorFrom(err, "registry");
