@@ -4,9 +4,8 @@ import {
   createRegistryClient,
   createServiceLogging,
   loadConfig,
-  type RegistrationHandle,
+  registrationHooks,
   runService,
-  startRegistration,
 } from "@microtodo/kit";
 import { createAdminApp } from "./admin-app.js";
 import { adminConfigSchema } from "./admin-config.js";
@@ -39,28 +38,17 @@ const app = await createAdminApp({
   sampleIntervalMs: config.adminSampleIntervalMs,
 });
 
-let registration: RegistrationHandle | undefined;
 await runService({
   logger,
   server: app.server,
   listen: { host: config.host, port: config.port },
   shutdownTimeoutMs: config.shutdownTimeoutMs,
-  onListening: (address) => {
-    registration = startRegistration({
-      client: registry,
-      spec: {
-        serviceType: "admin",
-        address: `${config.advertiseHost}:${address.port}`,
-        visibility: "admin",
-        // The UI matches registry instances to log sources by this label.
-        metadata: { instance: config.instance },
-      },
-      logger,
-    });
-  },
-  onDrainStart: async () => {
-    await registration?.stop();
-  },
+  ...registrationHooks({
+    client: registry,
+    config,
+    logger,
+    spec: { serviceType: "admin", visibility: "admin" },
+  }),
   onShutdown: async () => {
     await app.stop();
     await logging.close();

@@ -1,17 +1,15 @@
 // Starts the auth service: config, store, domain, server, registration.
-import type { RegistrationHandle } from "@microtodo/kit";
 import {
   createRegistryClient,
   createServiceLogging,
   JWKS_PATH,
   loadConfig,
+  registrationHooks,
   runService,
-  startRegistration,
 } from "@microtodo/kit";
 import type { Logger } from "pino";
 import { createAuthCore } from "./accounts/auth-core.js";
 import { bootstrapAdmin } from "./accounts/bootstrap-admin.js";
-import type { AuthConfig } from "./config/auth-config.js";
 import { authConfigSchema, toAuthSettings } from "./config/auth-config.js";
 import { createAuthServer } from "./server/create-auth-server.js";
 import type { AuthStore } from "./store/auth-store.js";
@@ -44,43 +42,26 @@ async function main(): Promise<void> {
   });
   const server = await createAuthServer({ core, logger, instance: config.instance });
   const pruning = startPruning(store, logger);
-  let registration: RegistrationHandle | undefined;
   await runService({
     logger,
     server,
     listen: { host: config.host, port: config.port },
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    onListening: ({ port }) => {
-      registration = register(config, port, logger);
-    },
-    onDrainStart: async () => {
-      await registration?.stop();
-    },
+    // Public, with the JWKS path routed to auth too.
+    ...registrationHooks({
+      client: createRegistryClient({
+        registryUrl: config.registryUrl,
+        secret: config.registrySecret,
+        logger,
+      }),
+      config,
+      logger,
+      spec: { serviceType: "auth", visibility: "public", httpRoutes: [JWKS_PATH] },
+    }),
     onShutdown: async () => {
       clearInterval(pruning);
       await store.close();
       await logging.close();
-    },
-  });
-}
-
-/** Registers as type `auth`, public, with the JWKS path routed to it too. */
-function register(config: AuthConfig, port: number, logger: Logger): RegistrationHandle {
-  const client = createRegistryClient({
-    registryUrl: config.registryUrl,
-    secret: config.registrySecret,
-    logger,
-  });
-  return startRegistration({
-    client,
-    logger,
-    selfRegister: config.selfRegister,
-    spec: {
-      serviceType: "auth",
-      address: `${config.advertiseHost}:${port}`,
-      visibility: "public",
-      httpRoutes: [JWKS_PATH],
-      metadata: { instance: config.instance },
     },
   });
 }

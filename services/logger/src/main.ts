@@ -2,9 +2,8 @@ import {
   createLogger,
   createRegistryClient,
   loadConfig,
-  type RegistrationHandle,
+  registrationHooks,
   runService,
-  startRegistration,
 } from "@microtodo/kit";
 import { createLoggerApp } from "./logger-app.js";
 import { loggerConfigSchema } from "./logger-config.js";
@@ -40,28 +39,17 @@ const registry = createRegistryClient({
 });
 const app = await createLoggerApp({ instance: config.instance, logger, store });
 
-let registration: RegistrationHandle | undefined;
 await runService({
   logger,
   server: app.server,
   listen: { host: config.host, port: config.port },
   shutdownTimeoutMs: config.shutdownTimeoutMs,
-  onListening: (address) => {
-    registration = startRegistration({
-      client: registry,
-      selfRegister: config.selfRegister,
-      spec: {
-        serviceType: "logger",
-        address: `${config.advertiseHost}:${address.port}`,
-        visibility: "internal",
-        metadata: { instance: config.instance },
-      },
-      logger,
-    });
-  },
-  onDrainStart: async () => {
-    await registration?.stop();
-  },
+  ...registrationHooks({
+    client: registry,
+    config,
+    logger,
+    spec: { serviceType: "logger", visibility: "internal" },
+  }),
   onShutdown: async () => {
     await retention.stop();
     store.close();

@@ -6,9 +6,8 @@ import {
   createServiceLogging,
   createTokenVerifier,
   loadConfig,
-  type RegistrationHandle,
+  registrationHooks,
   runService,
-  startRegistration,
 } from "@microtodo/kit";
 import { REST_ROUTE_PREFIX } from "./rest/rest-task.js";
 import { openTodoStore } from "./store/open-todo-store.js";
@@ -57,30 +56,23 @@ const { server } = await createTodoApp({
   directory: createAuthUserDirectory({ transport: authTransport }),
 });
 
-let registration: RegistrationHandle | undefined;
 await runService({
   logger,
   server,
   listen: { host: config.host, port: config.port },
   shutdownTimeoutMs: config.shutdownTimeoutMs,
-  onListening: (address) => {
-    registration = startRegistration({
-      client: registry,
-      selfRegister: config.selfRegister,
-      spec: {
-        serviceType: "todo",
-        address: `${config.advertiseHost}:${address.port}`,
-        visibility: "public",
-        weight: config.weight,
-        httpRoutes: [REST_ROUTE_PREFIX],
-        metadata: { store: kind, instance: config.instance },
-      },
-      logger,
-    });
-  },
-  onDrainStart: async () => {
-    await registration?.stop();
-  },
+  ...registrationHooks({
+    client: registry,
+    config,
+    logger,
+    spec: {
+      serviceType: "todo",
+      visibility: "public",
+      weight: config.weight,
+      httpRoutes: [REST_ROUTE_PREFIX],
+      metadata: { store: kind },
+    },
+  }),
   onShutdown: async () => {
     await store.close();
     await logging.close();

@@ -1,4 +1,10 @@
 export {
+  type RegistrationConfig,
+  type RegistrationHooks,
+  type RegistrationHooksOptions,
+  registrationHooks,
+} from "./registration-hooks.js";
+export {
   createRegistryClient,
   type RegistrationSpec,
   type RegistryClient,
