@@ -13,6 +13,7 @@ export { AuthError } from "./accounts/auth-error.js";
 export type { BootstrapAdminOptions } from "./accounts/bootstrap-admin.js";
 export { bootstrapAdmin } from "./accounts/bootstrap-admin.js";
 export type { LoginThrottleSettings } from "./accounts/login-throttle.js";
+export { ConfigProblem } from "./config/config-problem.js";
 export { addJwksRoute } from "./http/jwks-route.js";
 export { MIN_HASH_PARAMS } from "./passwords/password-hasher.js";
 export type { AuthServiceDeps } from "./rpc/auth-service.js";

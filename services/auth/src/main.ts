@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { createAuthCore } from "./accounts/auth-core.js";
 import { bootstrapAdmin } from "./accounts/bootstrap-admin.js";
 import { authConfigSchema, toAuthSettings } from "./config/auth-config.js";
+import { ConfigProblem } from "./config/config-problem.js";
 import { createAuthServer } from "./server/create-auth-server.js";
 import type { AuthStore } from "./store/auth-store.js";
 import { openAuthStore } from "./store/open-auth-store.js";
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     logger,
     username: config.adminUsername,
     ...(config.adminPassword ? { password: config.adminPassword } : {}),
+    resetPassword: config.adminResetPassword,
   });
   const server = await createAuthServer({ core, logger, instance: config.instance });
   const pruning = startPruning(store, logger);
@@ -77,6 +79,11 @@ function startPruning(store: AuthStore, logger: Logger): NodeJS.Timeout {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof ConfigProblem) {
+    // The same report and exit code as a variable loadConfig refuses.
+    process.stderr.write(`invalid configuration (1 problem(s)):\n  ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(
     `auth: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,
   );

@@ -116,7 +116,16 @@ async function main(): Promise<void> {
   };
 
   let stopping = false;
-  const stack = await startStack(options, events);
+  let exitCode = 0;
+  const stack = await startStack(options, {
+    ...events,
+    // A refused configuration will not fix itself: say so and stop the rest.
+    refused: (spec) => {
+      say(spec.name, "refused its configuration (exit code 2; see the lines above)");
+      exitCode = 2;
+      void stop();
+    },
+  });
   const stop = async () => {
     if (stopping) {
       for (const p of stack.processes.values()) p.kill("SIGKILL");
@@ -126,7 +135,7 @@ async function main(): Promise<void> {
     say("stack", "stopping every service (Ctrl-C again to kill them now)");
     await stack.stop();
     say("stack", "stopped");
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -78,6 +78,28 @@ describe("ManagedProcess", () => {
     expect(seen.lines.filter((l) => l === "up").length).toBeGreaterThanOrEqual(2);
   });
 
+  test("a process that refuses its configuration (exit 2) is reported and not restarted", async () => {
+    const refuser = script(
+      "refuse.mjs",
+      "console.error('MICROTODO_PORT: bad'); process.exit(2);",
+    );
+    const { seen, events } = recorder();
+    const refused: ExitInfo[] = [];
+    const proc = new ManagedProcess(
+      spec(refuser),
+      { ...events, refused: (_spec, exit) => refused.push(exit) },
+      fastPolicy,
+    );
+    proc.start();
+    await until(() => refused.length === 1);
+    // Several restart delays of the fast policy: a restart would show by now.
+    await new Promise((r) => setTimeout(r, 400));
+    await proc.stop(1_000);
+    expect(refused).toEqual([{ code: 2, signal: null }]);
+    expect(seen.starts).toBe(1);
+    expect(seen.crashes).toEqual([]);
+  });
+
   test("a process killed with SIGKILL comes back", async () => {
     const server = script(
       "idle.mjs",

@@ -8,6 +8,11 @@ export interface ProcessEvents {
   line(spec: ProcessSpec, line: string, stream: "stdout" | "stderr"): void;
   /** The process died without being asked to and will start again. */
   crashed(spec: ProcessSpec, exit: ExitInfo, restartInMs: number): void;
+  /**
+   * The process refused its configuration (exit code {@link CONFIG_EXIT_CODE})
+   * and is not restarted: it would only refuse it again.
+   */
+  refused?(spec: ProcessSpec, exit: ExitInfo): void;
   started(spec: ProcessSpec, pid: number): void;
 }
 
@@ -25,6 +30,9 @@ export interface RestartPolicy {
   /** A process that stayed up this long has its delay reset. Default 30,000 ms. */
   readonly stableAfterMs: number;
 }
+
+/** What the kit's loadConfig exits with when a variable is invalid. */
+export const CONFIG_EXIT_CODE = 2;
 
 export const defaultRestartPolicy: RestartPolicy = Object.freeze({
   initialDelayMs: 500,
@@ -122,6 +130,10 @@ export class ManagedProcess {
 
   private onExit(exit: ExitInfo): void {
     if (this.stopping) return;
+    if (exit.code === CONFIG_EXIT_CODE) {
+      this.events.refused?.(this.spec, exit);
+      return;
+    }
     if (Date.now() - this.startedAtMs >= this.policy.stableAfterMs) {
       this.delayMs = this.policy.initialDelayMs;
     }

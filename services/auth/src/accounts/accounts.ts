@@ -28,10 +28,10 @@ export interface AccountDeps {
   readonly startSession: (user: UserRecord) => Promise<TokenPair>;
 }
 
-/** Registration, account creation and login. */
+/** Registration, account creation, password reset and login. */
 export function createAccounts(
   deps: AccountDeps,
-): Pick<AuthCore, "register" | "createAccount" | "login"> {
+): Pick<AuthCore, "register" | "createAccount" | "resetPassword" | "login"> {
   const { store, hasher, logger, now, startSession } = deps;
   const throttle = createLoginThrottle(store, deps.throttle);
 
@@ -56,6 +56,23 @@ export function createAccounts(
     return user;
   }
 
+  async function resetPassword(input: { username: string; password: string }) {
+    const username = parseUsername(input.username);
+    checkNewPassword(input.password, username);
+    const user = await store.findUserByUsername(username);
+    if (!user) throw new AuthError("invalid_argument", "username: no such account");
+    const next = await hasher.hash(input.password);
+    await store.updatePasswordHash(user.id, next.passwordHash, next.hashParams);
+    // Whoever held the old password may still hold a session. Not closed:
+    // another replica's login that checked the old password just before the
+    // update can start a session just after this; main resets before this
+    // replica serves, so only replicas already running can race it.
+    const revokedSessions = await store.revokeUserRefreshFamilies(user.id, now());
+    // The owner is back in control, so a lockout from failed logins ends too.
+    await throttle.recordSuccess({ username });
+    return { userId: user.id, revokedSessions };
+  }
+
   async function rehashIfWeak(user: UserRecord, password: string): Promise<void> {
     if (!hasher.needsRehash(user.hashParams)) return;
     try {
@@ -71,6 +88,7 @@ export function createAccounts(
     register: ({ username, password }) =>
       createAccount({ username, password, roles: ["user"] }),
     createAccount,
+    resetPassword,
     async login(input) {
       if (input.password === "") {
         throw new AuthError("invalid_argument", "password: required");

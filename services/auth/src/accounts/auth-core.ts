@@ -45,6 +45,14 @@ export interface AuthCore {
     password: string;
     roles: Role[];
   }): Promise<UserRecord>;
+  /**
+   * Sets a new password (policy and hashing as for a new account), revokes
+   * every session of the account and lifts its login lockout.
+   */
+  resetPassword(input: {
+    username: string;
+    password: string;
+  }): Promise<{ userId: string; revokedSessions: number }>;
   login(input: LoginInput): Promise<{ user: UserRecord; tokens: TokenPair }>;
   refresh(refreshToken: string): Promise<TokenPair>;
   logout(refreshToken: string): Promise<void>;

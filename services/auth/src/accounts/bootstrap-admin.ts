@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
+import { ConfigProblem } from "../config/config-problem.js";
 import { parseUsername } from "../passwords/username.js";
 import type { AuthStore } from "../store/auth-store.js";
 import type { AuthCore } from "./auth-core.js";
@@ -14,53 +15,102 @@ export interface BootstrapAdminOptions {
   readonly username: string;
   /** MICROTODO_ADMIN_PASSWORD; when absent a random one is generated and printed once. */
   readonly password?: string;
+  /**
+   * MICROTODO_ADMIN_RESET_PASSWORD: an existing account gets `password`,
+   * the admin role, and loses its sessions. Needs `password`. Default false.
+   */
+  readonly resetPassword?: boolean;
   /** Where a generated password goes; default stderr, deliberately not the logger. */
   readonly printSecret?: (text: string) => void;
 }
 
 /**
  * Creates the first admin account unless the username already exists. An
- * existing account is left alone, even without the admin role: taking over
- * an account whose password the operator does not know would be worse.
+ * existing account is left alone, even without the admin role, unless the
+ * operator asks for a reset: taking over an account whose password the
+ * operator does not know would be worse.
  */
 export async function bootstrapAdmin(
   options: BootstrapAdminOptions,
-): Promise<"created" | "exists"> {
+): Promise<"created" | "exists" | "reset"> {
   const username = adminUsername(options.username);
-  const existing = await options.store.findUserByUsername(username);
-  if (existing) {
-    if (!existing.roles.includes("admin")) {
-      options.logger.warn(
-        { username },
-        "admin account exists without the admin role; left as is",
-      );
-    }
-    return "exists";
+  if (options.resetPassword && options.password === undefined) {
+    throw new ConfigProblem(
+      "MICROTODO_ADMIN_RESET_PASSWORD",
+      "true needs MICROTODO_ADMIN_PASSWORD, the new password",
+    );
   }
+  const existing = await options.store.findUserByUsername(username);
+  const outcome = existing ? "exists" : await createAdmin(options, username);
+  if (outcome === "created") return outcome;
+  if (options.resetPassword) return resetAdmin(options, username);
+  if (existing && !existing.roles.includes("admin")) {
+    options.logger.warn(
+      { username },
+      "admin account exists without the admin role; left as is",
+    );
+  }
+  return "exists";
+}
+
+async function createAdmin(
+  options: BootstrapAdminOptions,
+  username: string,
+): Promise<"created" | "exists"> {
   const password = options.password ?? randomBytes(18).toString("base64url");
   try {
     await options.core.createAccount({ username, password, roles: ["user", "admin"] });
   } catch (err) {
     // Another replica created it first; its password is the one that counts.
     if (err instanceof AuthError && err.kind === "already_exists") return "exists";
-    if (err instanceof AuthError)
-      throw new Error(`MICROTODO_ADMIN_PASSWORD: ${err.message}`);
-    throw err;
+    throw passwordProblem(err);
   }
   if (options.password === undefined) {
     const print = options.printSecret ?? ((text: string) => process.stderr.write(text));
     print(
       `\nmicrotodo auth: created the admin account "${username}" with password:\n\n` +
-        `    ${password}\n\nIt is shown only this once.\n\n`,
+        `    ${password}\n\nIt is shown only this once. Lost it? Start auth once with\n` +
+        "MICROTODO_ADMIN_PASSWORD set and MICROTODO_ADMIN_RESET_PASSWORD=true.\n\n",
     );
   }
   return "created";
+}
+
+async function resetAdmin(
+  options: BootstrapAdminOptions,
+  username: string,
+): Promise<"reset"> {
+  const password = options.password ?? "";
+  let reset: Awaited<ReturnType<AuthCore["resetPassword"]>>;
+  try {
+    reset = await options.core.resetPassword({ username, password });
+  } catch (err) {
+    throw passwordProblem(err);
+  }
+  const adminRoleAdded = await options.store.addUserRole(reset.userId, "admin");
+  // Warn: whoever runs the service should know the credentials changed.
+  options.logger.warn(
+    {
+      username,
+      userId: reset.userId,
+      adminRoleAdded,
+      revokedSessions: reset.revokedSessions,
+    },
+    "admin password reset from the environment",
+  );
+  return "reset";
+}
+
+function passwordProblem(err: unknown): unknown {
+  return err instanceof AuthError
+    ? new ConfigProblem("MICROTODO_ADMIN_PASSWORD", err.message)
+    : err;
 }
 
 function adminUsername(raw: string): string {
   try {
     return parseUsername(raw);
   } catch (err) {
-    throw new Error(`MICROTODO_ADMIN_USERNAME: ${(err as Error).message}`);
+    throw new ConfigProblem("MICROTODO_ADMIN_USERNAME", (err as Error).message);
   }
 }

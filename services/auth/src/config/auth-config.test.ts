@@ -18,6 +18,24 @@ describe("auth configuration", () => {
     });
   });
 
+  it("resets the admin password only when asked, and only with a password", () => {
+    const plain = parseConfig(authConfigSchema, {});
+    expect(plain.ok && plain.value.adminResetPassword).toBe(false);
+    const reset = parseConfig(authConfigSchema, {
+      MICROTODO_ADMIN_RESET_PASSWORD: "true",
+      MICROTODO_ADMIN_PASSWORD: "a fresh admin secret",
+    });
+    expect(reset.ok && reset.value.adminResetPassword).toBe(true);
+    const missing = parseConfig(authConfigSchema, {
+      MICROTODO_ADMIN_RESET_PASSWORD: "true",
+    });
+    expect(missing.ok ? [] : missing.problems).toEqual([
+      expect.stringMatching(
+        /^MICROTODO_ADMIN_RESET_PASSWORD: .*MICROTODO_ADMIN_PASSWORD/,
+      ),
+    ]);
+  });
+
   it("refuses an argon2id memory cost below 19 MiB", () => {
     const result = parseConfig(authConfigSchema, { MICROTODO_ARGON2_MEMORY_KIB: "4096" });
     expect(result.ok).toBe(false);

@@ -1,6 +1,7 @@
 import type { ConfigOf } from "@microtodo/kit";
 import {
   commonConfig,
+  envBoolean,
   envDurationMs,
   envInt,
   envPort,
@@ -29,6 +30,11 @@ export const authConfigSchema = z
     MICROTODO_ADMIN_USERNAME: envString({ default: "admin" }),
     /** The first admin's password; empty: generated and printed once. Default "". */
     MICROTODO_ADMIN_PASSWORD: envString({ default: "", allowEmpty: true }),
+    /**
+     * true: the existing admin gets MICROTODO_ADMIN_PASSWORD and the admin
+     * role, and loses its sessions. Default false.
+     */
+    MICROTODO_ADMIN_RESET_PASSWORD: envBoolean({ default: false }),
     /** Encrypts private signing keys in the store; empty: stored plain. Default "". */
     MICROTODO_AUTH_KEY_SECRET: envString({ default: "", allowEmpty: true }),
     /** Default 15 min. */
@@ -66,6 +72,13 @@ export const authConfigSchema = z
       if (value < min)
         ctx.addIssue({ code: "custom", path: [name], message: `must be ${what}` });
     };
+    if (env.MICROTODO_ADMIN_RESET_PASSWORD && env.MICROTODO_ADMIN_PASSWORD === "") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["MICROTODO_ADMIN_RESET_PASSWORD"],
+        message: "needs MICROTODO_ADMIN_PASSWORD set to the new password",
+      });
+    }
     atLeast(
       "MICROTODO_ACCESS_TOKEN_TTL_MS",
       env.MICROTODO_ACCESS_TOKEN_TTL_MS,

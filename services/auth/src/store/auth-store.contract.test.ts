@@ -30,7 +30,8 @@ const implementations: [string, () => AuthStore][] = [
     () =>
       createRedisAuthStore({
         redis: new Redis(redisServer.url, { maxRetriesPerRequest: 1 }),
-        keyPrefix: `test:${randomUUID()}:`,
+        // Glob characters, so a SCAN pattern built from the prefix must escape them.
+        keyPrefix: `test:${randomUUID()}:[x]*?:`,
       }),
   ],
 ];
@@ -93,6 +94,40 @@ describe.each(implementations)("AuthStore contract on %s", (_name, create) => {
       passwordHash: "$argon2id$new",
       hashParams: params,
     });
+  });
+
+  it("adds a role once, keeping the roles a user had", async () => {
+    const s = open();
+    const alice = user("alice");
+    await s.createUser(alice);
+    expect(await s.addUserRole(alice.id, "admin")).toBe(true);
+    expect(await s.addUserRole(alice.id, "admin")).toBe(false);
+    expect(await s.addUserRole("no-such-user", "admin")).toBe(false);
+    expect((await s.findUserByUsername("alice"))?.roles).toEqual(["user", "admin"]);
+  });
+
+  it("revokes every live session of one user and leaves other users' alone", async () => {
+    const s = open();
+    const family = (familyId: string, userId: string, expiresAtMs = t0 + day) =>
+      s.createRefreshFamily({
+        familyId,
+        userId,
+        tokenHash: `h-${familyId}`,
+        createdAtMs: t0,
+        expiresAtMs,
+      });
+    await family("a1", "alice");
+    await family("a2", "alice");
+    await family("a-old", "alice", t0 + 5);
+    await family("b1", "bob");
+    await s.revokeRefreshFamily("h-a2", t0 + 1);
+    expect(await s.revokeUserRefreshFamilies("alice", t0 + 10)).toBe(1);
+    expect(await s.isRefreshFamilyActive("a1", t0 + 11)).toBe(false);
+    expect(await s.rotateRefreshToken("h-a1", "next", t0 + 11)).toEqual({
+      kind: "revoked",
+    });
+    expect(await s.isRefreshFamilyActive("b1", t0 + 11)).toBe(true);
+    expect(await s.revokeUserRefreshFamilies("alice", t0 + 12)).toBe(0);
   });
 
   it("rotates a refresh token and revokes the family when an old one is reused", async () => {

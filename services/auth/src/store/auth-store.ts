@@ -84,6 +84,8 @@ export interface AuthStore {
     passwordHash: string,
     params: PasswordHashParams,
   ): Promise<void>;
+  /** Adds a role to a user; false when it had it already or the user is unknown. */
+  addUserRole(userId: string, role: Role): Promise<boolean>;
 
   createRefreshFamily(init: RefreshFamilyInit): Promise<void>;
   /**
@@ -98,6 +100,8 @@ export interface AuthStore {
   ): Promise<RefreshRotation>;
   /** Revokes the family of a token; false when the token is unknown. */
   revokeRefreshFamily(tokenHash: string, nowMs: number): Promise<boolean>;
+  /** Revokes every active family of a user; returns how many it revoked. */
+  revokeUserRefreshFamilies(userId: string, nowMs: number): Promise<number>;
   /** Whether the family exists, is not revoked and has not expired. */
   isRefreshFamilyActive(familyId: string, nowMs: number): Promise<boolean>;
 

@@ -10,9 +10,11 @@ import type {
 } from "./auth-store.js";
 import {
   addFirstKeyScript,
+  addRoleScript,
   createUserScript,
   recordFailureScript,
   revokeFamilyScript,
+  revokeUserFamiliesScript,
   rotateKeyScript,
   rotateRefreshScript,
 } from "./redis-scripts.js";
@@ -37,6 +39,8 @@ export function createRedisAuthStore(options: RedisAuthStoreOptions): AuthStore 
   return {
     ...userMethods(redis, key),
     ...refreshMethods(redis, key),
+    revokeUserRefreshFamilies: (userId, nowMs) =>
+      revokeUserFamilies(redis, key, userId, nowMs),
     ...keyMethods(redis, key),
     ...counterMethods(redis, key),
     async pruneExpired() {
@@ -55,6 +59,8 @@ function keyNames(prefix: string) {
     user: (id: string) => `${prefix}user:${id}`,
     username: (name: string) => `${prefix}username:${name}`,
     family: (id: string) => `${prefix}rf:${id}`,
+    /** SCAN pattern of every family key; glob characters in the prefix escaped. */
+    familyPattern: `${prefix.replace(/[*?[\]\\]/g, "\\$&")}rf:*`,
     token: (hash: string) => `${prefix}rt:${hash}`,
     signingKeys: `${prefix}signing-keys`,
     retiredKeys: `${prefix}signing-keys:retired`,
@@ -99,6 +105,9 @@ function userMethods(redis: Redis, key: KeyNames) {
         timeCost: params.timeCost,
         parallelism: params.parallelism,
       });
+    },
+    async addUserRole(userId: string, role: Role) {
+      return (await addRoleScript.run(redis, [key.user(userId)], [role])) === 1;
     },
   };
 }
@@ -183,6 +192,38 @@ function refreshMethods(redis: Redis, key: KeyNames) {
       return expiresAtMs !== null && revokedAtMs === null && nowMs < Number(expiresAtMs);
     },
   };
+}
+
+/**
+ * Families are found by SCAN rather than a per-user index: it also finds
+ * families created before this method existed, and it runs only when an
+ * operator resets a password, where walking the keyspace once is affordable.
+ */
+async function revokeUserFamilies(
+  redis: Redis,
+  key: KeyNames,
+  userId: string,
+  nowMs: number,
+): Promise<number> {
+  let cursor = "0";
+  let revoked = 0;
+  do {
+    const [next, keys] = await redis.scan(
+      cursor,
+      "MATCH",
+      key.familyPattern,
+      "COUNT",
+      1000,
+    );
+    cursor = next;
+    if (keys.length === 0) continue;
+    const count = await revokeUserFamiliesScript.run(redis, keys, [
+      userId,
+      String(nowMs),
+    ]);
+    revoked += Number(count);
+  } while (cursor !== "0");
+  return revoked;
 }
 
 function toRotation(reply: string[], familyId: string): RefreshRotation {

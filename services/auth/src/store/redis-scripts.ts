@@ -89,3 +89,32 @@ redis.call('HSET', KEYS[1], 'lastFailureAtMs', ARGV[1], 'expiresAtMs', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return count
 `);
+
+/** KEYS: user key. ARGV: role. Returns 1 when the role was added. */
+export const addRoleScript = redisScript(`
+local roles = redis.call('HGET', KEYS[1], 'roles')
+if not roles then return 0 end
+local list = cjson.decode(roles)
+for _, role in ipairs(list) do
+  if role == ARGV[1] then return 0 end
+end
+table.insert(list, ARGV[1])
+redis.call('HSET', KEYS[1], 'roles', cjson.encode(list))
+return 1
+`);
+
+/**
+ * KEYS: family keys of any users. ARGV: user id, now (ms). Revokes the
+ * user's live families among them; returns how many.
+ */
+export const revokeUserFamiliesScript = redisScript(`
+local revoked = 0
+for _, key in ipairs(KEYS) do
+  local f = redis.call('HMGET', key, 'userId', 'expiresAtMs', 'revokedAtMs')
+  if f[1] == ARGV[1] and not f[3] and tonumber(f[2]) > tonumber(ARGV[2]) then
+    redis.call('HSET', key, 'revokedAtMs', ARGV[2])
+    revoked = revoked + 1
+  end
+end
+return revoked
+`);

@@ -124,6 +124,17 @@ function userMethods(db: Db) {
   );
   const byName = db.prepare<[string], UserRow>("SELECT * FROM users WHERE username = ?");
   const byId = db.prepare<[string], UserRow>("SELECT * FROM users WHERE id = ?");
+  const addRole = db.transaction((userId: string, role: Role): boolean => {
+    const row = byId.get(userId);
+    if (!row) return false;
+    const roles = JSON.parse(row.roles) as Role[];
+    if (roles.includes(role)) return false;
+    db.prepare("UPDATE users SET roles = ? WHERE id = ?").run(
+      JSON.stringify([...roles, role]),
+      userId,
+    );
+    return true;
+  });
   return {
     async createUser(user: UserRecord) {
       const { memoryKiB, timeCost, parallelism } = user.hashParams;
@@ -162,6 +173,9 @@ function userMethods(db: Db) {
         `UPDATE users SET password_hash = ?, hash_memory_kib = ?, hash_time_cost = ?,
            hash_parallelism = ? WHERE id = ?`,
       ).run(passwordHash, params.memoryKiB, params.timeCost, params.parallelism, userId);
+    },
+    async addUserRole(userId: string, role: Role) {
+      return addRole.immediate(userId, role);
     },
   };
 }
@@ -245,6 +259,17 @@ function refreshMethods(db: Db) {
       if (!family) return false;
       revoke.run(nowMs, family.id);
       return true;
+    },
+    async revokeUserRefreshFamilies(userId: string, nowMs: number) {
+      // No index on user_id: this runs only when an operator resets a
+      // password, and an index would cost every login a write.
+      const result = db
+        .prepare(
+          `UPDATE refresh_families SET revoked_at_ms = ?
+           WHERE user_id = ? AND revoked_at_ms IS NULL AND expires_at_ms > ?`,
+        )
+        .run(nowMs, userId, nowMs);
+      return result.changes;
     },
     async isRefreshFamilyActive(familyId: string, nowMs: number) {
       const row = db
