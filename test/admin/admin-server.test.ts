@@ -11,7 +11,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestStack, type TestStack, testStackOptions } from "../e2e/local-stack.js";
 import { adminHttp, adminPassword, sessionIdOf, until, within } from "./admin-http.js";
-import { openSse, type SseReader } from "./sse-reader.js";
+import { openSse, type SseEvent, type SseReader } from "./sse-reader.js";
 
 // One stack (registry, auth, logger, two todos and the admin server, all
 // from dist) for the whole file: starting it costs seconds.
@@ -44,6 +44,21 @@ function publicAuth() {
 }
 
 type Json = Record<string, unknown>;
+
+/** The data of an `instance` event, as far as these tests read it. */
+function instanceData(event: SseEvent) {
+  return JSON.parse(event.data) as {
+    kind: string;
+    instance: {
+      id: string;
+      serviceType: string;
+      health: string;
+      weight: number;
+      draining: boolean;
+      lastCheck: { time: string } | null;
+    };
+  };
+}
 
 describe("admin sign-in", () => {
   test("an admin signs in with an HttpOnly, SameSite=Strict cookie of 32 random bytes", async () => {
@@ -272,6 +287,37 @@ describe("health and balancing", () => {
       expect(JSON.parse(added[0]?.data ?? "{}")).toMatchObject({ kind: "added" });
       const tick = await stream.waitFor((e) => e.event === "traffic");
       expect(JSON.parse(tick.data)).toMatchObject({ t: expect.any(Number) });
+    } finally {
+      stream.close();
+    }
+  });
+
+  test("the event stream brings each newer health check though the registry announces none", async () => {
+    // The registry's watch is silent about checks that change no verdict
+    // (issue #8: the overview's "check ok · 16:23:08" stood still).
+    const stream = await openSse(`${adminUrl}/api/events`, { cookie });
+    try {
+      await stream.waitFor((e) => e.event === "synced");
+      const logger = stream.events
+        .filter((e) => e.event === "instance")
+        .map(instanceData)
+        .find((d) => d.instance.serviceType === "logger")?.instance;
+      const checkedAtMs = Date.parse(logger?.lastCheck?.time ?? "");
+      expect(checkedAtMs).toBeGreaterThan(0);
+      const later = await stream.waitFor(
+        (e) =>
+          e.event === "instance" &&
+          instanceData(e).kind === "updated" &&
+          instanceData(e).instance.id === logger?.id &&
+          Date.parse(instanceData(e).instance.lastCheck?.time ?? "") > checkedAtMs,
+        15_000,
+      );
+      // Nothing else about the instance changed.
+      expect(instanceData(later).instance).toMatchObject({
+        health: logger?.health,
+        weight: logger?.weight,
+        draining: logger?.draining,
+      });
     } finally {
       stream.close();
     }

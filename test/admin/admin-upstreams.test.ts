@@ -38,15 +38,9 @@ beforeAll(async () => {
   });
   resolver = createRegistryClient({ registryUrl: env.internalUrl, secret: "" });
   admin = await createAdminApp({
+    ...inProcessOptions(),
     instance: "admin-upstreams-test",
     logger: pino({ level: "silent" }),
-    registryUrl: env.internalUrl,
-    registrySecret: env.options.registrySecret,
-    resolver,
-    webDir: "/nonexistent",
-    sessionIdleMs: 600_000,
-    sessionMaxMs: 3_600_000,
-    sampleIntervalMs: 2_000,
     sessionRefreshAheadMs: 1_000,
     sessionSweepMs: 250,
   });
@@ -118,8 +112,36 @@ describe("access token refresh", () => {
   });
 });
 
+describe("revoking sessions at shutdown", () => {
+  test("with auth not answering, ending the sessions waits only for the deadline and logs one line", async () => {
+    const lines: string[] = [];
+    const app = await createAdminApp({
+      ...inProcessOptions(),
+      instance: "admin-shutdown-test",
+      logger: pino({ level: "info" }, { write: (line: string) => lines.push(line) }),
+      shutdownRevokeTimeoutMs: 1_000,
+    });
+    const appUrl = (await app.server.listen({ host: "127.0.0.1", port: 0 })).url;
+    const auth = env.stack.processes.get("auth");
+    try {
+      await signIn(appUrl);
+      await signIn(appUrl);
+      await app.server.close({ timeoutMs: 1_000 });
+      // A stopped process still has its sockets: calls to it hang.
+      auth?.kill("SIGSTOP");
+      const startedAtMs = Date.now();
+      await app.stop();
+      // Logout's own timeout is 5 s: the deadline ended the wait, not it.
+      expect(Date.now() - startedAtMs).toBeLessThan(4_000);
+    } finally {
+      auth?.kill("SIGCONT");
+    }
+    expectOneUnrevokedLine(lines);
+  });
+});
+
 describe("instance watch", () => {
-  // Last in the file: it restarts the stack's registry.
+  // Late in the file: it restarts the stack's registry.
   test("the event stream resyncs after the registry restarts, removing instances it lost", async () => {
     const registry = createClient(
       RegistryService,
@@ -162,6 +184,57 @@ describe("instance watch", () => {
     }
   }, 90_000);
 });
+
+describe("stopping the stack", () => {
+  // Last in the file: it stops auth and the stack's admin server.
+  test("admin sessions open while auth is already gone make one line at shutdown, without a stack trace", async () => {
+    const stackAdmin = `http://${env.options.host}:${env.options.ports.admin}`;
+    await signIn(stackAdmin);
+    await signIn(stackAdmin);
+    const mark = env.output.length;
+    await env.stack.processes.get("auth")?.stop(10_000);
+    await env.stack.processes.get("admin")?.stop(10_000);
+    const lines = env.output
+      .slice(mark)
+      .filter((line) => line.startsWith("admin | {"))
+      .map((line) => line.slice("admin | ".length));
+    expectOneUnrevokedLine(lines);
+  }, 40_000);
+});
+
+/** The options every in-process admin server here shares. */
+function inProcessOptions() {
+  return {
+    registryUrl: env.internalUrl,
+    registrySecret: env.options.registrySecret,
+    resolver,
+    webDir: "/nonexistent",
+    sessionIdleMs: 600_000,
+    sessionMaxMs: 3_600_000,
+    sampleIntervalMs: 2_000,
+  };
+}
+
+/**
+ * The pino lines of a shutdown with two sessions whose tokens auth could
+ * not revoke: one info line says so, and no line per session.
+ */
+function expectOneUnrevokedLine(lines: readonly string[]): void {
+  const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const unrevoked = records.filter((r) =>
+    String(r.msg).startsWith("could not revoke admin sessions at shutdown"),
+  );
+  expect(unrevoked).toEqual([
+    expect.objectContaining({
+      level: 30,
+      msg: expect.stringContaining("auth unavailable"),
+      sessions: 2,
+      refreshTokensExpireBy: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    }),
+  ]);
+  expect(unrevoked[0]).not.toHaveProperty("err");
+  expect(records.filter((r) => r.msg === "revoking a session failed")).toEqual([]);
+}
 
 /** Matches an `instance` event of this kind about this instance. */
 function instanceEvent(kind: string, id: string | undefined) {

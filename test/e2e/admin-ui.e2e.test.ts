@@ -149,6 +149,20 @@ describe("the admin UI in Chromium, against the local stack", () => {
     await page.locator(".feed-status", { hasText: "live" }).waitFor();
   });
 
+  test("the overview's last health check time moves on with nothing else changing", async () => {
+    // The registry announces no check that keeps the verdict (issue #8);
+    // the admin server's traffic sampling brings them to the stream.
+    const live = page.locator(".feed-status", { hasText: "live" });
+    await live.waitFor();
+    const logger = instanceRow(page, `${env.options.host}:${env.options.ports.logger}`);
+    const checkTime = async () =>
+      /\d\d:\d\d:\d\d/.exec((await logger.locator("td.health").textContent()) ?? "")?.[0];
+    const before = await checkTime();
+    expect(before).toBeDefined();
+    await expect.poll(checkTime, { timeout: 15_000, interval: 250 }).not.toBe(before);
+    expect(await live.count(), "still live, not polling").toBe(1);
+  });
+
   test("changing a weight on the instance page changes the traffic split shown", async () => {
     const [heavyPort, lightPort] = env.options.ports.todo;
     const heavy = instanceRow(page, `${env.options.host}:${heavyPort}`);
@@ -212,6 +226,33 @@ describe("the admin UI in Chromium, against the local stack", () => {
       victim.kill("SIGKILL");
     }
   }, 60_000);
+
+  test("sparse calls draw a visible p99 line, with dots for lone samples", async () => {
+    // Calls further apart than two sampling steps leave every p99 value
+    // between gaps, which used to draw nothing at all.
+    const auth = createClient(AuthService, connectTo(env.publicUrl));
+    for (let i = 0; i < 4; i++) {
+      await auth.getPublicKeys({});
+      await new Promise((resolve) => setTimeout(resolve, 4_500));
+    }
+    const row = instanceRow(page, `${env.options.host}:${env.options.ports.auth}`);
+    await row.scrollIntoViewIfNeeded();
+    // Strokes and dots are opaque; the area under the line is faint.
+    const opaquePixels = `(() => {
+      const canvas = document.querySelector(
+        'tr[data-instance-id$="@${env.options.host}:${env.options.ports.auth}"] td.metric-p99 canvas');
+      const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+      let opaque = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 128) opaque++;
+      return opaque;
+    })()`;
+    expect(await page.evaluate<number>(opaquePixels)).toBeGreaterThan(20);
+    await row.screenshot({ path: resolve(screenshots, "sparse-p99.png") });
+    await page.screenshot({
+      path: resolve(screenshots, "overview-sparse.png"),
+      fullPage: true,
+    });
+  }, 40_000);
 
   test("a new log line appears in live follow without a reload, and resumes after a pause", async () => {
     await navigateTo(page, "Logs");

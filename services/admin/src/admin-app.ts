@@ -49,6 +49,8 @@ export interface AdminAppOptions {
   readonly sessionSweepMs?: number;
   /** Access tokens are refreshed this long before they expire. Default 60000. */
   readonly sessionRefreshAheadMs?: number;
+  /** How long revoking the sessions' tokens at shutdown may wait for auth. Default 2000. */
+  readonly shutdownRevokeTimeoutMs?: number;
   /** The clock sessions expire by, ms since the epoch. Default Date.now. */
   readonly now?: () => number;
 }
@@ -88,14 +90,18 @@ export async function createAdminApp(options: AdminAppOptions): Promise<AdminApp
     now: options.now,
   });
   const shutdown = new AbortController();
+  const watch = startInstanceWatch({ registry: upstreams.registry, logger });
   const ctx: ApiContext = {
     sessions,
     upstreams,
-    watch: startInstanceWatch({ registry: upstreams.registry, logger }),
+    watch,
     traffic: startTrafficSampler({
       registry: upstreams.registry,
       logger,
       stepMs: options.sampleIntervalMs,
+      // The registry announces no health check or load change on its
+      // watch; the sampler's read, every step anyway, brings them.
+      onRead: (instances, sentAtMs) => watch.refreshLive(instances, sentAtMs),
     }),
     streams: {
       heartbeatMs: options.streamHeartbeatMs ?? 15_000,
@@ -126,7 +132,7 @@ export async function createAdminApp(options: AdminAppOptions): Promise<AdminApp
       shutdown.abort();
       clearInterval(sweep);
       await Promise.all([ctx.watch.stop(), ctx.traffic.stop()]);
-      await sessions.close();
+      await sessions.close(options.shutdownRevokeTimeoutMs);
     },
   };
 }

@@ -117,6 +117,31 @@ export function instanceJson(instance: Instance): InstanceJson {
   };
 }
 
+/**
+ * `known` with the fields the registry changes without announcing them on
+ * its watch (the last check, active requests, failed checks in a row,
+ * stats) taken from `fresh`; undefined when those are the same.
+ */
+export function withLiveFields(
+  known: InstanceJson,
+  fresh: InstanceJson,
+): InstanceJson | undefined {
+  const live = ({
+    lastCheck,
+    activeRequests,
+    consecutiveFailures,
+    stats,
+  }: InstanceJson) => ({
+    lastCheck,
+    activeRequests,
+    consecutiveFailures,
+    stats,
+  });
+  const next = live(fresh);
+  if (JSON.stringify(live(known)) === JSON.stringify(next)) return undefined;
+  return { ...known, ...next };
+}
+
 /** The contract's JSON of a registry service type. */
 export function serviceTypeJson(type: ServiceType): ServiceTypeJson {
   return {

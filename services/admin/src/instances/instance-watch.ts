@@ -3,11 +3,17 @@ import type { Client } from "@connectrpc/connect";
 import { ConnectError } from "@connectrpc/connect";
 import {
   ChangeKind,
+  type Instance,
   type RegistryService,
   type WatchInstancesResponse,
 } from "@microtodo/api/registry";
 import type { Logger } from "pino";
-import { type HealthName, type InstanceJson, instanceJson } from "./instance-json.js";
+import {
+  type HealthName,
+  type InstanceJson,
+  instanceJson,
+  withLiveFields,
+} from "./instance-json.js";
 
 /** What the watch tells its listeners, in the contract's terms. */
 export type InstanceEvent =
@@ -46,6 +52,13 @@ export interface InstanceWatch {
    * when synced), then with every change. Returns the unsubscribe.
    */
   subscribe(listener: (event: InstanceEvent) => void): () => void;
+  /**
+   * Takes what the registry changes without announcing it (the last
+   * check, active requests, failed checks in a row, stats) from a
+   * ListInstances read sent at `sentAtMs`, and tells the listeners of
+   * each instance it changed as `updated`.
+   */
+  refreshLive(instances: readonly Instance[], sentAtMs: number): void;
   stop(): Promise<void>;
 }
 
@@ -70,6 +83,7 @@ export function startInstanceWatch(options: InstanceWatchOptions): InstanceWatch
     get: (id) => state.current.get(id),
     history: (id) => [...(state.histories.get(id) ?? [])],
     subscribe: (listener) => state.subscribe(listener),
+    refreshLive: (instances, sentAtMs) => state.refreshLive(instances, sentAtMs),
     async stop() {
       abort.abort();
       await running;
@@ -119,6 +133,8 @@ class WatchState {
   readonly #listeners = new Set<(event: InstanceEvent) => void>();
   /** The list being rebuilt by a fresh stream, until its SYNCED marker. */
   #incoming: Map<string, InstanceJson> | undefined;
+  /** When the watch last told of each instance, ms since the epoch. */
+  readonly #heardAtMs = new Map<string, number>();
 
   constructor(readonly historyLimit: number) {}
 
@@ -138,9 +154,11 @@ class WatchState {
     if (response.kind === ChangeKind.REMOVED) {
       this.#incoming?.delete(instance.id);
       this.current.delete(instance.id);
+      this.#heardAtMs.delete(instance.id);
       this.#emit({ kind: "removed", instance });
       return false;
     }
+    this.#heardAtMs.set(instance.id, Date.now());
     if (this.#incoming) this.#incoming.set(instance.id, instance);
     else this.current.set(instance.id, instance);
     const kind = response.kind === ChangeKind.ADDED ? "added" : "updated";
@@ -155,11 +173,28 @@ class WatchState {
     return () => this.#listeners.delete(listener);
   }
 
+  refreshLive(instances: readonly Instance[], sentAtMs: number): void {
+    // A fresh stream's list is on its way and will say all of it.
+    if (this.#incoming) return;
+    for (const fresh of instances) {
+      const known = this.current.get(fresh.id);
+      // The watch told of it after the read went out: the read may be older.
+      if (!known || (this.#heardAtMs.get(fresh.id) ?? 0) >= sentAtMs) continue;
+      const refreshed = withLiveFields(known, instanceJson(fresh));
+      if (refreshed === undefined) continue;
+      this.current.set(fresh.id, refreshed);
+      this.#emit({ kind: "updated", instance: refreshed });
+    }
+  }
+
   #finishSync(): void {
     const incoming = this.#incoming ?? new Map<string, InstanceJson>();
     this.#incoming = undefined;
     for (const [id, instance] of this.current) {
-      if (!incoming.has(id)) this.#emit({ kind: "removed", instance });
+      if (!incoming.has(id)) {
+        this.#heardAtMs.delete(id);
+        this.#emit({ kind: "removed", instance });
+      }
     }
     this.current = incoming;
     this.synced = true;

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { Client } from "@connectrpc/connect";
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
 import type { AuthService, TokenPair } from "@microtodo/api/auth";
 import { hasRole, type Principal, type TokenVerifier } from "@microtodo/kit";
 import type { Logger } from "pino";
@@ -27,6 +29,8 @@ export interface AdminSession {
   accessToken: string;
   accessExpiresAtMs: number;
   refreshToken: string;
+  /** When auth lets the refresh token lapse on its own; 0 when auth did not say. */
+  refreshExpiresAtMs: number;
   refreshing: Promise<void> | undefined;
 }
 
@@ -117,6 +121,7 @@ export class AdminSessions {
       accessToken: tokens?.accessToken ?? "",
       accessExpiresAtMs: principal.expiresAtMs,
       refreshToken: tokens?.refreshToken ?? "",
+      refreshExpiresAtMs: refreshExpiresAtMs(tokens),
       refreshing: undefined,
     };
     this.#sessions.set(session.id, session);
@@ -198,11 +203,27 @@ export class AdminSessions {
     await Promise.all(work);
   }
 
-  /** Ends every session (revoking each), for shutdown. */
-  async close(): Promise<void> {
+  /**
+   * Ends every session, for shutdown, revoking the refresh tokens within
+   * `timeoutMs` (default 2000). Revoking is best effort: when the whole
+   * stack stops, auth is often gone first, and a token not revoked only
+   * lives out its own lifetime, its one copy dying with this process.
+   * Failures make one log line, however many sessions there were.
+   */
+  async close(timeoutMs = 2_000): Promise<void> {
     const sessions = [...this.#sessions.values()];
     for (const session of sessions) this.#remove(session);
-    await Promise.all(sessions.map((session) => this.#revoke(session.refreshToken)));
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const failures = await Promise.all(
+      sessions.map((session) => this.#tryRevoke(session.refreshToken, deadline)),
+    );
+    const unrevoked = sessions.filter((_, i) => failures[i] !== undefined);
+    if (unrevoked.length > 0) {
+      this.#logUnrevoked(
+        unrevoked,
+        failures.filter((err) => err !== undefined),
+      );
+    }
   }
 
   #end(session: AdminSession, reason: string): void {
@@ -234,6 +255,7 @@ export class AdminSessions {
       const principal = await this.#principalOf(tokens);
       session.accessToken = tokens?.accessToken ?? "";
       session.refreshToken = tokens?.refreshToken ?? "";
+      session.refreshExpiresAtMs = refreshExpiresAtMs(tokens);
       session.accessExpiresAtMs = principal.expiresAtMs;
       session.roles = principal.roles;
       if (!hasRole(principal, "admin")) this.#end(session, "admin role revoked");
@@ -267,17 +289,74 @@ export class AdminSessions {
   }
 
   async #revoke(refreshToken: string): Promise<void> {
-    if (refreshToken === "") return;
+    const err = await this.#tryRevoke(refreshToken);
+    // The refresh token still ends with its family's lifetime.
+    if (err) this.#options.logger.warn({ err }, "revoking a session failed");
+  }
+
+  /** Asks auth to revoke the token; the failure, or undefined when it did. */
+  async #tryRevoke(
+    refreshToken: string,
+    signal?: AbortSignal,
+  ): Promise<ConnectError | undefined> {
+    if (refreshToken === "") return undefined;
     try {
-      const auth = await this.#options.auth();
-      await auth.logout({ refreshToken }, { timeoutMs: 5_000 });
+      const auth = await beforeAbort(this.#options.auth(), signal);
+      await auth.logout({ refreshToken }, { timeoutMs: 5_000, signal });
+      return undefined;
     } catch (err) {
       this.#options.onAuthFailure?.(err);
-      // The refresh token still ends with its family's lifetime.
-      this.#options.logger.warn(
-        { err: ConnectError.from(err) },
-        "revoking a session failed",
-      );
+      return ConnectError.from(err);
     }
   }
+
+  #logUnrevoked(unrevoked: readonly AdminSession[], errors: readonly ConnectError[]) {
+    const latestMs = Math.max(...unrevoked.map((s) => s.refreshExpiresAtMs));
+    const fields = {
+      sessions: unrevoked.length,
+      refreshTokensExpireBy: latestMs > 0 ? new Date(latestMs).toISOString() : undefined,
+    };
+    // Auth gone or not answering is the usual case when everything stops
+    // at once: nobody needs to act, and a stack trace per session is noise.
+    const refusal = errors.find((err) => !unreachableCodes.has(err.code));
+    if (refusal === undefined) {
+      this.#options.logger.info(
+        fields,
+        `${notRevoked}: auth unavailable; ${expireAlone}`,
+      );
+      return;
+    }
+    this.#options.logger.warn(
+      { ...fields, code: codeToString(refusal.code), reason: refusal.rawMessage },
+      `${notRevoked}: auth refused; ${expireAlone}`,
+    );
+  }
+}
+
+const notRevoked = "could not revoke admin sessions at shutdown";
+const expireAlone = "their refresh tokens expire on their own";
+
+/** Codes of a call that never got an answer from auth. */
+const unreachableCodes: ReadonlySet<Code> = new Set([
+  Code.Unavailable,
+  Code.DeadlineExceeded,
+  Code.Canceled,
+]);
+
+function refreshExpiresAtMs(tokens: TokenPair | undefined): number {
+  const expiresAt = tokens?.refreshTokenExpiresAt;
+  return expiresAt ? timestampMs(expiresAt) : 0;
+}
+
+/** `work`, unless `signal` aborts first: the resolver takes no signal of its own. */
+function beforeAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

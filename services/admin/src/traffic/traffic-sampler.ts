@@ -30,6 +30,11 @@ export interface TrafficSamplerOptions {
   readonly stepMs?: number;
   /** How far back points are kept. Default 600000 (10 minutes). */
   readonly windowMs?: number;
+  /**
+   * Hears every successful read, with when the read was sent (ms since
+   * the epoch), before the tick goes to the subscribers. Default none.
+   */
+  readonly onRead?: (instances: readonly Instance[], sentAtMs: number) => void;
 }
 
 /** Traffic per instance, derived from the registry's counters. */
@@ -79,10 +84,12 @@ export function startTrafficSampler(options: TrafficSamplerOptions): TrafficSamp
 
   const sample = async () => {
     try {
+      const sentAtMs = Date.now();
       const { instances } = await options.registry.listInstances(
         {},
         { timeoutMs: stepMs },
       );
+      options.onRead?.(instances, sentAtMs);
       const tick = record(series, instances, Date.now(), capacity);
       forgetStale(series, tick.t - windowMs);
       if (failing) options.logger.info("traffic sampling resumed");

@@ -1,4 +1,4 @@
-// The admin server's JSON, as /tmp/briefs/admin-contract.md describes it.
+// The admin server's JSON, as services/admin/README.md ("HTTP reference") describes it.
 // Timestamps are ISO-8601 strings; traffic times are epoch milliseconds.
 
 export type Health = "pending" | "healthy" | "unhealthy";

@@ -82,6 +82,25 @@ export function metricOptions(
   return make;
 }
 
+/**
+ * p99 has no value for a step without calls, so sparse traffic leaves
+ * lone values between gaps, which uPlot draws as fragments too short to
+ * read, or not at all when alone. The charts span the gaps instead, and
+ * mark each value without a neighbour with a dot (unless uPlot already
+ * shows every point), so a line across a quiet stretch visibly joins two
+ * real measurements and a single one still shows.
+ */
+const isolatedPoints: uPlot.Series.Points.Filter = (u, seriesIdx, shown) => {
+  if (shown) return null;
+  const values = u.data[seriesIdx] ?? [];
+  const isolated: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] == null) continue;
+    if (values[i - 1] == null && values[i + 1] == null) isolated.push(i);
+  }
+  return isolated.length > 0 ? isolated : null;
+};
+
 function sparkOptions(metric: TrafficMetric): Omit<uPlot.Options, "width" | "height"> {
   const stroke = cssColour(metric.colourVar, "#1f5fa8");
   return {
@@ -90,7 +109,16 @@ function sparkOptions(metric: TrafficMetric): Omit<uPlot.Options, "width" | "hei
     padding: [2, 2, 2, 2],
     scales: { x: { time: true }, y: { range: yRange(metric) } },
     axes: [{ show: false }, { show: false }],
-    series: [{}, { stroke, width: 1.5, fill: `${stroke}22`, points: { show: false } }],
+    series: [
+      {},
+      {
+        stroke,
+        width: 1.5,
+        fill: `${stroke}22`,
+        spanGaps: true,
+        points: { show: false, filter: isolatedPoints, size: 4, fill: stroke },
+      },
+    ],
   };
 }
 
@@ -106,6 +134,8 @@ function fullOptions(metric: TrafficMetric): Omit<uPlot.Options, "width" | "heig
         stroke,
         width: 2,
         fill: `${stroke}22`,
+        spanGaps: true,
+        points: { filter: isolatedPoints },
         value: (_u, v) => metric.format(v),
       },
     ],
