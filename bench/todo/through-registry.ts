@@ -5,20 +5,28 @@
 // straight to one todo instance as the baseline in the same run.
 //   npx tsx --conditions source bench/todo/through-registry.ts
 //     [--redis <url>|auto] [--callers 16] [--duration-s 5] [--warmup-s 1]
-//     [--run-from source|dist] [--client lean|connect]
+//     [--run-from source|dist] [--client lean|connect|wrk]
 // "--redis auto" starts a private redis-server; SQLite always runs.
 // "--client lean" (the default) is lean-todo-client.ts; "connect" is
-// @connectrpc/connect-node's client, which costs about three times the CPU.
+// @connectrpc/connect-node's client, which costs about three times the CPU;
+// "wrk" (wrk-todo-load.ts) sends the same bytes for a tenth of the lean
+// client's CPU but checks only the HTTP status of the answers.
 import { Agent } from "node:http";
 import { parseArgs } from "node:util";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@microtodo/api/auth";
-import { TodoService } from "@microtodo/api/todo";
+import {
+  CreateTaskRequestSchema,
+  ListTasksRequestSchema,
+  TodoService,
+} from "@microtodo/api/todo";
 import { type BenchStack, startBenchStack } from "./bench-stack.js";
 import { type LoadResult, runLoad } from "./call-load.js";
 import { createLeanTodoClient, type TodoCalls } from "./lean-todo-client.js";
 import { startPrivateRedis } from "./private-redis.js";
+import { runWrkLoad } from "./wrk-todo-load.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -34,7 +42,8 @@ const callers = Number(args.callers);
 const durationMs = Number(args["duration-s"]) * 1000;
 const warmupMs = Number(args["warmup-s"]) * 1000;
 const runFrom = args["run-from"] === "dist" ? "dist" : "source";
-const clientKind = args.client === "connect" ? "connect" : "lean";
+const clientKind =
+  args.client === "connect" ? "connect" : args.client === "wrk" ? "wrk" : "lean";
 const pageSize = 50;
 /** The goal for creates through the registry on SQLite. */
 const targetCreatesPerS = 2000;
@@ -76,7 +85,7 @@ async function benchStore(store: string, redisUrl: string | undefined): Promise<
     const token = await registerAndLogin(stack.publicUrl);
     const viaRegistry = todoClient(stack.publicUrl, token);
     const direct = todoClient(stack.todoUrls[0] as string, token);
-    const clients = { viaRegistry, direct };
+    const clients = { viaRegistry, direct, token };
     // One list per caller, so that callers do not contend on one list's
     // positions and no list nears its task limit.
     const lists = await Promise.all(
@@ -95,45 +104,114 @@ async function benchStore(store: string, redisUrl: string | undefined): Promise<
   }
 }
 
+/** Makes one run's calls for `durationMs`; returns what they did and the
+ * CPU the client spent, in ms. */
+type CallLoad = (durationMs: number) => Promise<LoadResult & { clientCpuMs: number }>;
+
+/** The calls measured, each as a load on a base URL. */
+interface Calls {
+  readonly name: string;
+  load(target: { client: TodoClient; url: string }): CallLoad;
+}
+
 async function measureBothWays(
   store: string,
   stack: BenchStack,
-  clients: { viaRegistry: TodoClient; direct: TodoClient },
+  clients: { viaRegistry: TodoClient; direct: TodoClient; token: string },
   lists: readonly string[],
 ): Promise<Row[]> {
-  const create = (client: TodoClient) => (caller: number, i: number) =>
-    client.createTask({ listId: lists[caller], title: `task ${caller}-${i}` });
-  const list = (client: TodoClient) => (caller: number) =>
-    client.listTasks({ listId: lists[caller], pageSize });
   const rows: Row[] = [];
-  for (const [call, op] of [
-    ["CreateTask", create],
-    [`ListTasks (page of ${pageSize})`, list],
-  ] as const) {
-    await runLoad(callers, warmupMs, op(clients.direct));
-    const direct = await measure(stack, op(clients.direct));
-    await runLoad(callers, warmupMs, op(clients.viaRegistry));
-    const registry = await measure(stack, op(clients.viaRegistry));
+  const targets = {
+    direct: { client: clients.direct, url: stack.todoUrls[0] as string },
+    registry: { client: clients.viaRegistry, url: stack.publicUrl },
+  };
+  for (const calls of [
+    createCalls(lists, clients.token),
+    listCalls(lists, clients.token),
+  ]) {
+    const direct = await warmUpAndMeasure(stack, calls.load(targets.direct));
+    const registry = await warmUpAndMeasure(stack, calls.load(targets.registry));
     const registryTarget = `registry (${stack.todoUrls.length} instances)`;
+    const call = calls.name;
     rows.push({ store, call, target: "direct (1 instance)", ...direct, direct });
     rows.push({ store, call, target: registryTarget, ...registry, direct });
   }
   return rows;
 }
 
-async function measure(
-  stack: BenchStack,
-  call: (caller: number, i: number) => Promise<unknown>,
-): Promise<Measurement> {
+function createCalls(lists: readonly string[], token: string): Calls {
+  const bodies = lists.map((listId) =>
+    toBinary(
+      CreateTaskRequestSchema,
+      create(CreateTaskRequestSchema, { listId, title: "wrk task" }),
+    ),
+  );
+  return {
+    name: "CreateTask",
+    load: ({ client, url }) =>
+      clientKind === "wrk"
+        ? wrkLoad(url, "CreateTask", token, bodies)
+        : inProcessLoad((caller, i) =>
+            client.createTask({ listId: lists[caller], title: `task ${caller}-${i}` }),
+          ),
+  };
+}
+
+function listCalls(lists: readonly string[], token: string): Calls {
+  const bodies = lists.map((listId) =>
+    toBinary(
+      ListTasksRequestSchema,
+      create(ListTasksRequestSchema, { listId, pageSize }),
+    ),
+  );
+  return {
+    name: `ListTasks (page of ${pageSize})`,
+    load: ({ client, url }) =>
+      clientKind === "wrk"
+        ? wrkLoad(url, "ListTasks", token, bodies)
+        : inProcessLoad((caller) =>
+            client.listTasks({ listId: lists[caller], pageSize }),
+          ),
+  };
+}
+
+/** wrk with one connection per caller, sending `bodies` in turn. */
+function wrkLoad(
+  baseUrl: string,
+  method: string,
+  token: string,
+  bodies: readonly Uint8Array[],
+): CallLoad {
+  return (durationMs) =>
+    runWrkLoad({
+      baseUrl,
+      path: `/microtodo.todo.v1.TodoService/${method}`,
+      token,
+      bodies,
+      connections: callers,
+      durationMs,
+    });
+}
+
+/** Callers in this process, each making one call after another. */
+function inProcessLoad(call: (caller: number, i: number) => Promise<unknown>): CallLoad {
+  return async (durationMs) => {
+    const before = process.cpuUsage();
+    const result = await runLoad(callers, durationMs, call);
+    const used = process.cpuUsage(before);
+    return { ...result, clientCpuMs: (used.user + used.system) / 1000 };
+  };
+}
+
+async function warmUpAndMeasure(stack: BenchStack, load: CallLoad): Promise<Measurement> {
+  await load(warmupMs);
   const stackBefore = stack.cpuMs();
-  const clientBefore = process.cpuUsage();
-  const result = await runLoad(callers, durationMs, call);
-  const client = process.cpuUsage(clientBefore);
+  const result = await load(durationMs);
   const stackAfter = stack.cpuMs();
   const perCallUs = (ms: number) => (ms * 1000) / Math.max(1, result.calls);
   return {
     ...result,
-    clientCpuUs: (client.user + client.system) / Math.max(1, result.calls),
+    clientCpuUs: perCallUs(result.clientCpuMs),
     registryCpuUs: perCallUs(stackAfter.registry - stackBefore.registry),
     todoCpuUs: perCallUs(stackAfter.todo - stackBefore.todo),
     othersCpuUs: perCallUs(stackAfter.others - stackBefore.others),
@@ -150,7 +228,8 @@ async function registerAndLogin(publicUrl: string): Promise<string> {
 }
 
 function todoClient(baseUrl: string, token: string): TodoClient {
-  if (clientKind === "lean") return createLeanTodoClient(baseUrl, token, callers);
+  // wrk makes the measured calls; the lean client sets the lists up.
+  if (clientKind !== "connect") return createLeanTodoClient(baseUrl, token, callers);
   const bearer: Interceptor = (next) => (req) => {
     req.header.set("authorization", `Bearer ${token}`);
     return next(req);

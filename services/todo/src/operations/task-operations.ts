@@ -20,10 +20,12 @@ import {
   taskNotFound,
 } from "../domain/todo-errors.js";
 import type {
+  AppendResult,
   PutResult,
   StoredTask,
   TaskOrderKey,
   TaskScope,
+  UnplacedTask,
 } from "../store/todo-store.js";
 import type { ListOperations } from "./list-operations.js";
 import {
@@ -243,53 +245,106 @@ function moveTask(
   });
 }
 
+/** A new task's fields, checked. */
+interface NewTaskFields {
+  readonly title: string;
+  readonly notes: string;
+  readonly due: ReturnType<typeof checkDue>;
+  readonly completed: boolean;
+}
+
 async function createTask(
   context: OperationContext,
   lists: ListOperations,
   caller: Caller,
   input: NewTaskInput,
 ): Promise<StoredTask> {
-  const { store, limits } = context;
-  const title = checkTitle(input.title, limits);
-  const notes = checkNotes(input.notes ?? "", limits);
-  const due = checkDue(input.due);
-  const listId = await lists.ownedListId(caller, input.listId);
+  const { limits } = context;
+  const fields: NewTaskFields = {
+    title: checkTitle(input.title, limits),
+    notes: checkNotes(input.notes ?? "", limits),
+    due: checkDue(input.due),
+    completed: input.completed === true,
+  };
+  if (input.rank !== undefined) {
+    const listId = await lists.ownedListId(caller, input.listId);
+    return insertAtRank(context, caller, listId, fields, input.rank);
+  }
+  // appendTask checks that the caller owns the list, so a named list needs
+  // no read of its own here; the default list's id is cached.
+  const listId =
+    input.listId === ""
+      ? await lists.defaultListId(caller)
+      : checkId(input.listId, "list_id");
+  return appendTask(context, caller, listId, fields);
+}
+
+function appendTask(
+  context: OperationContext,
+  caller: Caller,
+  listId: string,
+  fields: NewTaskFields,
+): Promise<StoredTask> {
+  const maxTasksPerList = context.limits.maxTasksPerList;
   return withRetries("list_id", async () => {
-    const id = context.newId();
-    const now = context.nowMs();
-    const placement: Placement =
-      input.rank === undefined
-        ? { kind: "end", listId }
-        : { kind: "rank", listId, rank: input.rank };
-    const slot = await findSlot(store, placement, { taskId: id });
-    if (!slot) return RETRY;
-    const task: StoredTask = {
-      id,
-      listId,
-      ownerId: caller.userId,
-      ownerUsername: caller.username,
-      title,
-      notes,
-      completed: input.completed === true,
-      completedAtMs: input.completed === true ? now : null,
-      due,
-      dueKey: dueSortKey(due),
-      position: slot.position,
-      createdAtMs: now,
-      updatedAtMs: now,
-      version: 1,
-      shares: [],
-    };
-    const result = await store.putTask(task, {
-      expectedVersion: 0,
-      gap: slot.gap,
-      maxTasksPerList: limits.maxTasksPerList,
-    });
-    if (result.ok) return task;
-    throwIfFull(result, limits.maxTasksPerList, "list_id");
+    const task = unplacedTask(context, caller, listId, fields);
+    const result = await context.store.appendTask(task, maxTasksPerList);
+    if (result.ok) return { ...task, position: result.position };
+    throwIfFull(result, maxTasksPerList, "list_id");
     if (result.reason === "list_missing") throw listNotFound();
     return RETRY;
   });
+}
+
+function insertAtRank(
+  context: OperationContext,
+  caller: Caller,
+  listId: string,
+  fields: NewTaskFields,
+  rank: number,
+): Promise<StoredTask> {
+  const maxTasksPerList = context.limits.maxTasksPerList;
+  return withRetries("list_id", async () => {
+    const unplaced = unplacedTask(context, caller, listId, fields);
+    const placement: Placement = { kind: "rank", listId, rank };
+    const slot = await findSlot(context.store, placement, { taskId: unplaced.id });
+    if (!slot) return RETRY;
+    const task: StoredTask = { ...unplaced, position: slot.position };
+    const result = await context.store.putTask(task, {
+      expectedVersion: 0,
+      gap: slot.gap,
+      maxTasksPerList,
+    });
+    if (result.ok) return task;
+    throwIfFull(result, maxTasksPerList, "list_id");
+    if (result.reason === "list_missing") throw listNotFound();
+    return RETRY;
+  });
+}
+
+function unplacedTask(
+  context: OperationContext,
+  caller: Caller,
+  listId: string,
+  fields: NewTaskFields,
+): UnplacedTask {
+  const now = context.nowMs();
+  return {
+    id: context.newId(),
+    listId,
+    ownerId: caller.userId,
+    ownerUsername: caller.username,
+    title: fields.title,
+    notes: fields.notes,
+    completed: fields.completed,
+    completedAtMs: fields.completed ? now : null,
+    due: fields.due,
+    dueKey: dueSortKey(fields.due),
+    createdAtMs: now,
+    updatedAtMs: now,
+    version: 1,
+    shares: [],
+  };
 }
 
 async function listTasks(
@@ -436,7 +491,11 @@ function staleVersion(currentVersion: number, expectedVersion: number) {
   );
 }
 
-function throwIfFull(result: PutResult, maxTasksPerList: number, field: string): void {
+function throwIfFull(
+  result: PutResult | AppendResult,
+  maxTasksPerList: number,
+  field: string,
+): void {
   if (!result.ok && result.reason === "list_full") {
     throw invalidArgument(field, `a list holds at most ${maxTasksPerList} tasks`);
   }

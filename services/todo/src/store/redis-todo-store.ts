@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { NO_DUE_KEY } from "../domain/due.js";
+import { keyBetween } from "../domain/fractional-key.js";
 import { checkGapBounds } from "./gap.js";
 import {
   deleteListScript,
@@ -10,6 +11,7 @@ import {
   renameListScript,
 } from "./redis-scripts.js";
 import type {
+  AppendResult,
   CountedList,
   PositionRef,
   PutCondition,
@@ -19,6 +21,7 @@ import type {
   StoredTask,
   TaskQuery,
   TodoStore,
+  UnplacedTask,
 } from "./todo-store.js";
 
 /** Options of the Redis store. */
@@ -137,6 +140,30 @@ class RedisTodoStore implements TodoStore {
     );
     if (outcome === "ok") return { ok: true };
     return { ok: false, reason: outcome as PutRefusal };
+  }
+
+  // One round trip reads the owner and the last position, then the put
+  // script re-checks that nothing was appended after that position.
+  async appendTask(task: UnplacedTask, maxTasksPerList: number): Promise<AppendResult> {
+    const listKey = this.#listKey(task.listId);
+    const replies = await this.#redis
+      .pipeline()
+      .hget(listKey, "ownerId")
+      .zrevrangebylex(this.#posKey(task.listId), "+", "-", "LIMIT", 0, 1)
+      .exec();
+    const [ownerReply, lastReply] = replies ?? [];
+    if (ownerReply?.[0] || lastReply?.[0]) throw ownerReply?.[0] ?? lastReply?.[0];
+    if (ownerReply?.[1] !== task.ownerId) return { ok: false, reason: "list_missing" };
+    const lastMember = (lastReply?.[1] as string[] | undefined)?.[0];
+    const lo = lastMember === undefined ? null : refFromMember(lastMember);
+    const position = keyBetween(lo?.position ?? null, null);
+    const result = await this.putTask(
+      { ...task, position },
+      { expectedVersion: 0, gap: { listId: task.listId, lo, hi: null }, maxTasksPerList },
+    );
+    if (result.ok) return { ok: true, position };
+    if (result.reason === "stale") throw new Error(`appendTask: task ${task.id} exists`);
+    return { ok: false, reason: result.reason };
   }
 
   async deleteTask(

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Database as SqliteDatabase, Statement, Transaction } from "better-sqlite3";
 import Database from "better-sqlite3";
+import { keyBetween } from "../domain/fractional-key.js";
 import { checkGapBounds, gapUpperBound } from "./gap.js";
 import {
   type ListRow,
@@ -18,6 +19,7 @@ import {
 import { prepareSqliteDatabase } from "./sqlite-schema.js";
 import { buildTaskQuery } from "./sqlite-task-query.js";
 import type {
+  AppendResult,
   CountedList,
   PositionRef,
   PutCondition,
@@ -27,9 +29,14 @@ import type {
   StoredTask,
   TaskQuery,
   TodoStore,
+  UnplacedTask,
 } from "./todo-store.js";
 
 const TASK_BY_ID_SQL = `SELECT ${taskColumns()} FROM tasks WHERE id = ?`;
+// The list's owner and count and its last position, in one read.
+const APPEND_TARGET_SQL =
+  "SELECT owner_id, task_count, (SELECT position FROM tasks WHERE list_id = @list " +
+  "ORDER BY position DESC LIMIT 1) AS last FROM lists WHERE id = @list";
 
 /** Options of the SQLite store. */
 export interface SqliteTodoStoreOptions {
@@ -161,6 +168,22 @@ class SqliteTodoStore implements TodoStore {
       if (current?.list_id !== task.listId)
         this.#moveCount(current?.list_id, task.listId);
       return { ok: true };
+    });
+  }
+
+  async appendTask(task: UnplacedTask, maxTasksPerList: number): Promise<AppendResult> {
+    // Under the write lock nobody else can append, so the last position read
+    // here is still the last one when the insert runs: no gap to re-check.
+    return this.#immediate((): AppendResult => {
+      const target = this.#get<AppendTarget>(APPEND_TARGET_SQL, { list: task.listId });
+      if (!target || target.owner_id !== task.ownerId) {
+        return { ok: false, reason: "list_missing" };
+      }
+      if (target.task_count >= maxTasksPerList) return { ok: false, reason: "list_full" };
+      const position = keyBetween(target.last, null);
+      this.#writeTaskRow({ ...task, position }, false);
+      this.#moveCount(undefined, task.listId);
+      return { ok: true, position };
     });
   }
 
@@ -385,6 +408,12 @@ class SqliteTodoStore implements TodoStore {
   #run(sql: string, ...params: unknown[]) {
     return this.#statement(sql).run(...params);
   }
+}
+
+interface AppendTarget {
+  owner_id: string;
+  task_count: number;
+  last: string | null;
 }
 
 interface PositionRow {

@@ -226,6 +226,70 @@ describe.each(env.backends)("TodoStore contract ($name)", (backend) => {
     ).toEqual({ ok: false, reason: "list_missing" });
   });
 
+  it("appends a task after the last one of its list and counts it", async () => {
+    const { store, listId } = await storeWithList();
+    const [first] = (await append(store, listId, 1)) as [StoredTask];
+    const { position: _, ...unplaced } = task(listId, "");
+    const result = await store.appendTask(unplaced, MAX);
+    expect(result).toEqual({ ok: true, position: keyBetween(first.position, null) });
+    expect(await store.getTask(unplaced.id)).toMatchObject({
+      ...unplaced,
+      position: keyBetween(first.position, null),
+    });
+    expect((await store.getList(listId))?.taskCount).toBe(2);
+    expect(await store.previousInList(listId, null)).toEqual({
+      taskId: unplaced.id,
+      position: keyBetween(first.position, null),
+    });
+  });
+
+  it("refuses an append to a full list, a missing list or another owner's list", async () => {
+    const { store, listId } = await storeWithList("owner");
+    await append(store, listId, 2);
+    const unplaced = (overrides: Partial<StoredTask>) => {
+      const { position: _, ...rest } = task(listId, "", overrides);
+      return rest;
+    };
+    expect(await store.appendTask(unplaced({}), 2)).toEqual({
+      ok: false,
+      reason: "list_full",
+    });
+    expect(await store.appendTask(unplaced({ listId: randomUUID() }), MAX)).toEqual({
+      ok: false,
+      reason: "list_missing",
+    });
+    const intruder = unplaced({ ownerId: "someone-else" });
+    expect(await store.appendTask(intruder, MAX)).toEqual({
+      ok: false,
+      reason: "list_missing",
+    });
+    expect(await store.getTask(intruder.id)).toBeUndefined();
+    expect((await store.getList(listId))?.taskCount).toBe(2);
+  });
+
+  it("gives concurrent appends to one list distinct positions, all counted", async () => {
+    const { store, listId } = await storeWithList();
+    const appendOne = async (title: string) => {
+      const { position: _, ...unplaced } = task(listId, "", { title });
+      for (;;) {
+        const result = await store.appendTask(unplaced, MAX);
+        if (result.ok) return result.position;
+        expect(result).toEqual({ ok: false, reason: "gap_changed" });
+      }
+    };
+    const positions = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => appendOne(`t${i}`)),
+    );
+    expect(new Set(positions).size).toBe(20);
+    const stored = await store.listTasks({
+      scope: { kind: "list", listId },
+      order: "position",
+      limit: 50,
+    });
+    expect(stored.map((t) => t.position)).toEqual([...positions].sort());
+    expect((await store.getList(listId))?.taskCount).toBe(20);
+  });
+
   it("moves a task to another list and keeps both counts right", async () => {
     const { store, listId } = await storeWithList();
     const other = list("owner");

@@ -91,6 +91,18 @@ export type PutResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: PutRefusal };
 
+/** A task for appendTask: everything but the position, which the store picks. */
+export type UnplacedTask = Omit<StoredTask, "position">;
+
+/**
+ * The outcome of appendTask: the position the task got, or why it was not
+ * written. "gap_changed" means another task was appended meanwhile and the
+ * caller should try again; stores that append under a lock never return it.
+ */
+export type AppendResult =
+  | { readonly ok: true; readonly position: string }
+  | { readonly ok: false; readonly reason: "gap_changed" | "list_full" | "list_missing" };
+
 /** Which tasks listTasks walks. */
 export type TaskScope =
   | { readonly kind: "list"; readonly listId: string }
@@ -136,6 +148,13 @@ export interface TodoStore {
   getTask(taskId: string): Promise<StoredTask | undefined>;
   /** Inserts or replaces a task if `condition` holds, atomically. */
   putTask(task: StoredTask, condition: PutCondition): Promise<PutResult>;
+  /**
+   * Inserts a new task after the last one of its list, atomically: the list
+   * must exist, belong to the task's owner and hold fewer than
+   * `maxTasksPerList` tasks. This is CreateTask's common case, so it is one
+   * store call instead of a neighbour read and a conditional putTask.
+   */
+  appendTask(task: UnplacedTask, maxTasksPerList: number): Promise<AppendResult>;
   /** Deletes a task at `expectedVersion` (0: any version). */
   deleteTask(
     taskId: string,
