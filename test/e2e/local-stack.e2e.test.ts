@@ -4,7 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { AuthService } from "@microtodo/api/auth";
 import { LoggerService } from "@microtodo/api/logger";
-import { type Instance, RegistryService } from "@microtodo/api/registry";
+import { HealthState, type Instance, RegistryService } from "@microtodo/api/registry";
 import { TodoService } from "@microtodo/api/todo";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cliUser } from "./cli-runner.js";
@@ -56,6 +56,14 @@ async function todoInstances(): Promise<Instance[]> {
 }
 
 describe("the local stack, through the registry only", () => {
+  test("once the stack says ready, the registry counts every process healthy", async () => {
+    const registry = createClient(RegistryService, connect(env.internalUrl));
+    const { instances } = await registry.listInstances({});
+    const planned = env.stack.processes.size - 1; // all but the registry
+    expect(instances).toHaveLength(planned);
+    expect(instances.filter((i) => i.health !== HealthState.HEALTHY)).toEqual([]);
+  });
+
   test("the CLI takes two users through add, edit, done, move, share, unshare and delete", async () => {
     const alice = cliUser(env.publicUrl);
     const bob = cliUser(env.publicUrl);
@@ -292,5 +300,11 @@ describe("the local stack, through the registry only", () => {
       taskId: task?.id ?? "",
     });
     expect(again.task?.title).toBe("Survive a restart");
+    // The logger stopped after the services, so their last lines are stored.
+    const logger = createClient(LoggerService, connect(env.internalUrl));
+    const { records } = await logger.query({
+      filter: { serviceType: "todo", text: "shutting down" },
+    });
+    expect(records.length).toBeGreaterThanOrEqual(2);
   }, 120_000);
 });

@@ -195,7 +195,7 @@ describe("the chart's promises, with default values", () => {
       {
         apiGroups: ["microtodo.dev"],
         resources: ["serviceinstances"],
-        verbs: ["list", "watch", "create"],
+        verbs: ["list", "watch", "create", "patch"],
       },
       {
         apiGroups: ["microtodo.dev"],

@@ -1,5 +1,6 @@
 import { HealthStatus, type Metrics, ServingStatus } from "@microtodo/kit";
 import type { Logger } from "pino";
+import type { ClusterSpecChanger } from "./api/change-instance.js";
 import { createBalancer } from "./balancers/index.js";
 import { Catalog } from "./catalog/catalog.js";
 import { createCatalogMetrics } from "./catalog/catalog-metrics.js";
@@ -7,6 +8,7 @@ import { createCatalogSelector } from "./catalog/catalog-selector.js";
 import type { RegistryConfig } from "./config.js";
 import {
   type KubernetesDiscovery,
+  SpecChangeError,
   startKubernetesDiscovery,
 } from "./discovery/kubernetes/index.js";
 import { kubeNamespace, loadKubeConfig } from "./discovery/kubernetes/kube-connection.js";
@@ -73,10 +75,20 @@ export function createRegistryApp(options: RegistryAppOptions): RegistryApp {
   });
   const selector = createCatalogSelector(catalog, { outliers });
   const health = new HealthStatus(ServingStatus.NOT_SERVING);
+  let discovery: KubernetesDiscovery | undefined;
+  // The listeners are built before start() starts discovery, hence the
+  // late lookup.
+  const changeInCluster: ClusterSpecChanger = async (instance, change) => {
+    if (!discovery)
+      throw new SpecChangeError("unavailable", "Kubernetes discovery is not running");
+    return discovery.changeSpec(instance, change);
+  };
   const listenerOptions = {
     catalog,
     registration,
     secret: config.registrySecret,
+    changeInCluster:
+      config.registryDiscovery === "kubernetes" ? changeInCluster : undefined,
     selector,
     logger,
     metrics,
@@ -88,7 +100,6 @@ export function createRegistryApp(options: RegistryAppOptions): RegistryApp {
     ...listenerOptions,
     kind: "internal",
   });
-  let discovery: KubernetesDiscovery | undefined;
 
   return {
     catalog,

@@ -6,11 +6,12 @@ import {
 } from "@connectrpc/connect";
 import type { RegistryService } from "@microtodo/api/registry";
 import type { Catalog } from "../catalog/catalog.js";
-import { CatalogError } from "../catalog/catalog-error.js";
 import type { CatalogInstance } from "../catalog/catalog-instance.js";
 import { pickFrom } from "../catalog/catalog-selector.js";
 import type { SelfRegistration } from "../discovery/self-registration.js";
 import type { Visibility } from "../proxy/upstream-selector.js";
+import { type ClusterSpecChanger, changeInstance } from "./change-instance.js";
+import { convertCatalogErrors } from "./convert-catalog-errors.js";
 import { instanceToProto, serviceTypeToProto } from "./instance-to-proto.js";
 import { createSecretCheck } from "./registration-secret.js";
 import {
@@ -31,6 +32,9 @@ export interface RegistryServiceOptions {
   readonly listener: ListenerKind;
   /** The shared registration secret; empty refuses every change. */
   readonly secret: string;
+  /** Present while Kubernetes discovery runs: SetWeight and Drain of the
+   * instances it found go to their ServiceInstances through it. */
+  readonly changeInCluster?: ClusterSpecChanger;
 }
 
 /**
@@ -133,19 +137,21 @@ export function createRegistryService(
       if (!registration.deregister(leaseId)) throw unknownLease();
       return {};
     },
-    setWeight(request, ctx) {
+    async setWeight(request, ctx) {
       authorizeChange(ctx);
       const id = validateId(request.instanceId, "instance_id");
       const weight = validateWeight(request.weight);
-      const instance = convertCatalogErrors(() => catalog.setWeight(id, weight));
+      const instance = await changeInstance(catalog, options.changeInCluster, id, {
+        weight,
+      });
       return { instance: instanceToProto(instance) };
     },
-    drain(request, ctx) {
+    async drain(request, ctx) {
       authorizeChange(ctx);
       const id = validateId(request.instanceId, "instance_id");
-      const instance = convertCatalogErrors(() =>
-        catalog.setDraining(id, request.draining),
-      );
+      const instance = await changeInstance(catalog, options.changeInCluster, id, {
+        draining: request.draining,
+      });
       return { instance: instanceToProto(instance) };
     },
     watchInstances(request, ctx) {
@@ -163,14 +169,4 @@ function unknownLease(): ConnectError {
     "lease_id: the registry does not know this lease (expired, or the registry restarted); register again",
     Code.NotFound,
   );
-}
-
-function convertCatalogErrors<T>(change: () => T): T {
-  try {
-    return change();
-  } catch (err) {
-    if (!(err instanceof CatalogError)) throw err;
-    const code = err.kind === "not-found" ? Code.NotFound : Code.FailedPrecondition;
-    throw new ConnectError(err.message, code);
-  }
 }

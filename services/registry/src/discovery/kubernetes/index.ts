@@ -13,3 +13,5 @@ export {
   startKubernetesDiscovery,
 } from "./kubernetes-discovery.js";
 export type { LeaseTimings } from "./lease-elector.js";
+export type { SpecChange } from "./service-instance-editor.js";
+export { SpecChangeError, type SpecChangeErrorKind } from "./spec-change-error.js";

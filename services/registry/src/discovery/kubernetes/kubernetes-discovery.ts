@@ -8,6 +8,8 @@ import {
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Catalog } from "../../catalog/catalog.js";
+import type { CatalogInstance } from "../../catalog/catalog-instance.js";
+import { AppliedGenerations } from "./applied-generations.js";
 import { CatalogSync } from "./catalog-sync.js";
 import { desiredInstances, type HttpRoutesByType } from "./desired-instances.js";
 import { InstanceCreator } from "./instance-creator.js";
@@ -18,6 +20,7 @@ import {
 } from "./kube-objects.js";
 import { LeaseElector, type LeaseTimings } from "./lease-elector.js";
 import { ResilientInformer } from "./resilient-informer.js";
+import { ServiceInstanceEditor, type SpecChange } from "./service-instance-editor.js";
 import { StatusWriter } from "./status-writer.js";
 
 /** Options of startKubernetesDiscovery. */
@@ -42,6 +45,9 @@ export interface KubernetesDiscoveryOptions extends LeaseTimings {
   readonly startTimeoutMs?: number;
   /** Longest time between two status writes with new probe times. Default 10000 ms. */
   readonly statusIntervalMs?: number;
+  /** How long a spec change waits for the API server, and then for this
+   * replica's informer. Default 2000 ms. */
+  readonly specApplyTimeoutMs?: number;
 }
 
 /** A running Kubernetes discovery source. */
@@ -50,6 +56,12 @@ export interface KubernetesDiscovery {
   readonly ready: Promise<void>;
   /** True while this replica holds the leader Lease (and writes status). */
   readonly leading: () => boolean;
+  /**
+   * Sets weight or drain flag of an instance this source found, in its
+   * ServiceInstance's spec, and resolves with the instance once this
+   * replica's catalog reflects the change. Throws SpecChangeError.
+   */
+  changeSpec(instance: CatalogInstance, change: SpecChange): Promise<CatalogInstance>;
   /** Stops watching, writing and campaigning; releases the Lease. The
    * catalog keeps its instances. */
   stop(): Promise<void>;
@@ -70,12 +82,14 @@ export function startKubernetesDiscovery(
   return {
     ready: source.ready,
     leading: () => source.leading,
+    changeSpec: (instance, change) => source.editor.change(instance, change),
     stop: () => source.stop(),
   };
 }
 
 class KubernetesSource {
   readonly ready: Promise<void>;
+  readonly editor: ServiceInstanceEditor;
   readonly #namespace: string;
   readonly #httpRoutes: HttpRoutesByType;
   readonly #sync: CatalogSync;
@@ -84,6 +98,7 @@ class KubernetesSource {
   readonly #instances: ResilientInformer<ServiceInstance>;
   readonly #statusWriter: StatusWriter;
   readonly #elector: LeaseElector;
+  readonly #applied = new AppliedGenerations();
   #scheduled = false;
 
   constructor(options: KubernetesDiscoveryOptions) {
@@ -111,6 +126,14 @@ class KubernetesSource {
       logger,
       onLeadingChange: (leading) => this.#leadingChanged(leading),
     });
+    this.editor = new ServiceInstanceEditor({
+      kubeConfig,
+      namespace,
+      catalog,
+      applied: this.#applied,
+      logger,
+      specApplyTimeoutMs: options.specApplyTimeoutMs,
+    });
     this.ready = Promise.all([this.#slices.ready, this.#instances.ready]).then(() =>
       this.#reconcile(),
     );
@@ -131,6 +154,7 @@ class KubernetesSource {
     // No write of ours may land after a successor has taken the lease.
     await this.#statusWriter.stop();
     await this.#elector.stop();
+    this.#applied.close();
     this.#sync.close();
   }
 
@@ -155,6 +179,7 @@ class KubernetesSource {
     this.#sync.apply(
       desiredInstances(slices, instances, this.#namespace, this.#httpRoutes),
     );
+    this.#applied.record(instances);
     if (this.#elector.leading) this.#creator.createMissing(slices, instances);
     this.#statusWriter.requestFlush();
   }
