@@ -2,6 +2,7 @@ import uPlot from "uplot";
 import { type LogLevel, type LogStats, logLevels } from "../api/types";
 import { toEpochMs } from "../format";
 import { cssColour } from "./css-colour";
+import { timeAxis } from "./time-axis";
 import { UPlotChart } from "./uplot-chart";
 
 /**
@@ -40,7 +41,7 @@ function histogramOptions(): Omit<uPlot.Options, "width" | "height"> {
       x: { time: true, range: paddedTimeRange },
       y: { range: (_u, _min, max) => [0, Math.max(max, 1)] },
     },
-    axes: [{}, { label: "records", size: 56 }],
+    axes: [timeAxis(), { label: "records", size: 56 }],
     series: [
       {},
       ...drawOrder.map((level) => {

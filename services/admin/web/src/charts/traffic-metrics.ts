@@ -1,6 +1,7 @@
 import type uPlot from "uplot";
 import type { TrafficPoint } from "../api/types";
 import { cssColour } from "./css-colour";
+import { timeAxis } from "./time-axis";
 
 /** One of the three traffic measures an instance has a chart of. */
 export interface TrafficMetric {
@@ -126,7 +127,7 @@ function fullOptions(metric: TrafficMetric): Omit<uPlot.Options, "width" | "heig
   const stroke = cssColour(metric.colourVar, "#1f5fa8");
   return {
     scales: { x: { time: true }, y: { range: yRange(metric) } },
-    axes: [{}, { label: metric.unit, size: 56 }],
+    axes: [timeAxis(), { label: metric.unit, size: 56 }],
     series: [
       {},
       {
