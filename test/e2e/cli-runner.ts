@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll } from "vitest";
 
 const cliEntry = resolve(import.meta.dirname, "../../services/cli/dist/main.js");
 
@@ -18,8 +19,15 @@ export interface CliUser {
   json<T = Record<string, unknown>>(args: readonly string[], stdin?: string): Promise<T>;
 }
 
+// Config homes (tokens) this test file made; removed after its last test.
+const configHomes: string[] = [];
+afterAll(() => {
+  for (const dir of configHomes.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function cliUser(registryUrl: string): CliUser {
   const configHome = mkdtempSync(join(tmpdir(), "microtodo-cli-"));
+  configHomes.push(configHome);
   const run = (args: readonly string[], stdin?: string): Promise<CliResult> =>
     new Promise((done) => {
       const child = execFile(

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "@microtodo/kit";
@@ -9,6 +9,7 @@ import {
   type StackOptions,
   startStack,
 } from "@microtodo/stack";
+import { afterAll } from "vitest";
 
 /** A local stack on free ports, for one test file. */
 export interface TestStack {
@@ -25,9 +26,22 @@ export interface TestStack {
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 
+// Data directories this test file made; removed after its last test (a
+// stack may be stopped and started again on the same one, so not at stop()).
+const madeDirs: string[] = [];
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function madeDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "microtodo-e2e-"));
+  madeDirs.push(dir);
+  return dir;
+}
+
 /** Picks free ports and a fresh data directory (unless one is given). */
 export async function testStackOptions(dataDir?: string): Promise<StackOptions> {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "microtodo-e2e-"));
+  const dir = dataDir ?? madeDir();
   const ports = {
     public: await freePort(),
     internal: await freePort(),

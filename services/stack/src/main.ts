@@ -72,7 +72,7 @@ Try, in another terminal:
   npx microtodo register alice && npx microtodo login alice
   npx microtodo add "Buy milk" && npx microtodo ls
   curl -s -H 'content-type: application/json' -d '{}' \\
-    http://${host}:${ports.public}/microtodo.registry.v1.RegistryService/ListInstances
+    http://${host}:${ports.internal}/microtodo.registry.v1.RegistryService/ListInstances
 `;
 }
 
