@@ -1,5 +1,12 @@
 import type { ProxyContext } from "./proxy-context.js";
 import { countCode } from "./proxy-metrics.js";
+import { type ProxyFailure, upstreamFailed } from "./rpc-errors.js";
+import {
+  isRetryable,
+  upstreamErrorKind,
+  upstreamErrorReason,
+  warnUpstreamFailure,
+} from "./upstream-errors.js";
 import type { UpstreamTarget } from "./upstream-selector.js";
 import type { UpstreamEntry } from "./upstream-table.js";
 
@@ -52,4 +59,43 @@ export function endAttempt(
     status: attempt.status,
     latencyMs,
   });
+}
+
+/** What an exchange offers for {@link failBeforeAnswer}. */
+export interface RetryableAttempt extends Attempt {
+  /** 0 on the first instance, 1 on the retry. */
+  attempt: number;
+  readonly requestId: string;
+  /** Picks an instance and sends the call to it. */
+  dispatch(): void;
+  /** Answers the client with an error of the proxy's own. */
+  answer(failure: ProxyFailure): void;
+  finish(): void;
+}
+
+/**
+ * A failure before any answer reached the client: counts it against the
+ * instance, then sends the call once to another instance when nothing
+ * reached the first and the request can be sent again (`replayable`: its
+ * body is still at hand), else answers unavailable.
+ */
+export function failBeforeAnswer(
+  exchange: RetryableAttempt,
+  err: Error,
+  replayable: boolean,
+): void {
+  const kind = upstreamErrorKind(err);
+  const retryable = isRetryable(kind);
+  const stats = exchange.entry?.stats;
+  if (retryable && stats !== undefined) stats.connectErrors++;
+  endAttempt(exchange, kind !== "other", kind !== "rejected", 14);
+  if (retryable && replayable && exchange.attempt === 0) {
+    exchange.attempt = 1;
+    exchange.ctx.metrics.typeStats(exchange.serviceType).retries++;
+    exchange.dispatch();
+    return;
+  }
+  warnUpstreamFailure(exchange.ctx.logger, stats, err, exchange.requestId);
+  exchange.answer(upstreamFailed(exchange.serviceType, upstreamErrorReason(err)));
+  exchange.finish();
 }

@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import type { Dispatcher } from "undici";
 import { affinityKey } from "./affinity-key.js";
-import { endAttempt, startAttempt } from "./attempt-accounting.js";
+import { endAttempt, failBeforeAnswer, startAttempt } from "./attempt-accounting.js";
 import { isFailure, routeCall, timeoutFromHeaders } from "./call-routing.js";
 import { formatGrpcTimeout } from "./deadline.js";
 import {
@@ -20,16 +20,9 @@ import {
   noInstance,
   type ProxyFailure,
   sendHttp1Failure,
-  upstreamFailed,
 } from "./rpc-errors.js";
 import { detectProtocol, type RpcProtocol } from "./rpc-protocol.js";
-import {
-  codeFromHttpStatus,
-  isRetryable,
-  upstreamErrorKind,
-  upstreamErrorReason,
-  warnUpstreamFailure,
-} from "./upstream-errors.js";
+import { codeFromHttpStatus } from "./upstream-errors.js";
 import type { UpstreamTarget } from "./upstream-selector.js";
 import type { UpstreamEntry } from "./upstream-table.js";
 
@@ -327,24 +320,9 @@ class Http1Exchange implements RequestFacts, ResponseFacts, Dispatcher.DispatchH
     this.failBeforeAnswer(err);
   }
 
+  /** A streamed body is gone once sent; a buffered one can go again. */
   failBeforeAnswer(err: Error): void {
-    const kind = upstreamErrorKind(err);
-    const replayable = this.body === null || Buffer.isBuffer(this.body);
-    const retryable = isRetryable(kind);
-    const stats = this.entry?.stats;
-    if (retryable && stats !== undefined) {
-      stats.connectErrors++;
-    }
-    this.endAttempt(kind !== "other", kind !== "rejected", 14);
-    if (retryable && replayable && this.attempt === 0) {
-      this.attempt = 1;
-      this.ctx.metrics.typeStats(this.serviceType).retries++;
-      this.dispatch();
-      return;
-    }
-    warnUpstreamFailure(this.ctx.logger, this.entry?.stats, err, this.requestId);
-    this.answer(upstreamFailed(this.serviceType, upstreamErrorReason(err)));
-    this.finish();
+    failBeforeAnswer(this, err, this.body === null || Buffer.isBuffer(this.body));
   }
 
   /** Accounting for one attempt on one instance. */

@@ -6,7 +6,7 @@ import {
   type ServerHttp2Stream,
 } from "node:http2";
 import { affinityKey } from "./affinity-key.js";
-import { endAttempt, startAttempt } from "./attempt-accounting.js";
+import { endAttempt, failBeforeAnswer, startAttempt } from "./attempt-accounting.js";
 import { isFailure, routeCall, timeoutFromHeaders } from "./call-routing.js";
 import { formatGrpcTimeout } from "./deadline.js";
 import type { ProxyContext } from "./proxy-context.js";
@@ -17,16 +17,9 @@ import {
   noInstance,
   type ProxyFailure,
   sendHttp2Failure,
-  upstreamFailed,
 } from "./rpc-errors.js";
 import { detectProtocol, type RpcProtocol } from "./rpc-protocol.js";
-import {
-  codeFromHttpStatus,
-  isRetryable,
-  upstreamErrorKind,
-  upstreamErrorReason,
-  warnUpstreamFailure,
-} from "./upstream-errors.js";
+import { codeFromHttpStatus } from "./upstream-errors.js";
 import type { UpstreamTarget } from "./upstream-selector.js";
 import type { UpstreamEntry } from "./upstream-table.js";
 
@@ -275,22 +268,9 @@ class Http2Exchange {
     stream.close(h2.NGHTTP2_INTERNAL_ERROR);
   }
 
+  /** The client's stream can be sent again only if none of it went out. */
   failBeforeAnswer(err: Error): void {
-    const kind = upstreamErrorKind(err);
-    const retryable = isRetryable(kind);
-    if (retryable && this.entry !== undefined) {
-      this.entry.stats.connectErrors++;
-    }
-    this.endAttempt(kind !== "other", kind !== "rejected", 14);
-    if (retryable && !this.bodyStarted && this.attempt === 0) {
-      this.attempt = 1;
-      this.ctx.metrics.typeStats(this.serviceType).retries++;
-      this.dispatch();
-      return;
-    }
-    warnUpstreamFailure(this.ctx.logger, this.entry?.stats, err, this.requestId);
-    this.answer(upstreamFailed(this.serviceType, upstreamErrorReason(err)));
-    this.finish();
+    failBeforeAnswer(this, err, !this.bodyStarted);
   }
 
   /** Accounting for one attempt on one instance. */
