@@ -1,6 +1,6 @@
 import type { ProxyContext } from "./proxy-context.js";
 import { countCode } from "./proxy-metrics.js";
-import { type ProxyFailure, upstreamFailed } from "./rpc-errors.js";
+import { noInstance, type ProxyFailure, upstreamFailed } from "./rpc-errors.js";
 import {
   isRetryable,
   upstreamErrorKind,
@@ -98,4 +98,34 @@ export function failBeforeAnswer(
   warnUpstreamFailure(exchange.ctx.logger, stats, err, exchange.requestId);
   exchange.answer(upstreamFailed(exchange.serviceType, upstreamErrorReason(err)));
   exchange.finish();
+}
+
+/** What an exchange offers for {@link pickNextTarget}. */
+export interface DispatchingAttempt extends Attempt {
+  readonly answered: boolean;
+  /** Why the call stopped (client gone, deadline), or null while it runs. */
+  readonly stopReason: Error | null;
+  /** Affinity key for hashing balancers. */
+  readonly key: string | undefined;
+  /** Answers the client with an error before any instance was tried. */
+  refuse(failure: ProxyFailure): void;
+  /** Passes on what is left of the caller's deadline (true without one);
+   * false, with the call answered, when nothing is left. */
+  setRemainingTimeout(): boolean;
+}
+
+/**
+ * The instance the next attempt goes to, avoiding the one just tried;
+ * undefined when the call is over, no instance is left (refused), or the
+ * deadline has passed (answered).
+ */
+export function pickNextTarget(exchange: DispatchingAttempt): UpstreamTarget | undefined {
+  if (exchange.answered || exchange.stopReason !== null) return undefined;
+  const { selector } = exchange.ctx;
+  const target = selector.pick(exchange.serviceType, exchange.key, exchange.target?.id);
+  if (target === undefined) {
+    exchange.refuse(noInstance(exchange.serviceType));
+    return undefined;
+  }
+  return exchange.setRemainingTimeout() ? target : undefined;
 }

@@ -3,7 +3,12 @@ import type { Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import type { Dispatcher } from "undici";
 import { affinityKey } from "./affinity-key.js";
-import { endAttempt, failBeforeAnswer, startAttempt } from "./attempt-accounting.js";
+import {
+  endAttempt,
+  failBeforeAnswer,
+  pickNextTarget,
+  startAttempt,
+} from "./attempt-accounting.js";
 import { isFailure, routeCall, timeoutFromHeaders } from "./call-routing.js";
 import { formatGrpcTimeout } from "./deadline.js";
 import {
@@ -15,12 +20,7 @@ import {
 import type { ProxyContext } from "./proxy-context.js";
 import { countCode } from "./proxy-metrics.js";
 import { requestIdFrom } from "./request-id.js";
-import {
-  deadlineExceeded,
-  noInstance,
-  type ProxyFailure,
-  sendHttp1Failure,
-} from "./rpc-errors.js";
+import { deadlineExceeded, type ProxyFailure, sendHttp1Failure } from "./rpc-errors.js";
 import { detectProtocol, type RpcProtocol } from "./rpc-protocol.js";
 import { codeFromHttpStatus } from "./upstream-errors.js";
 import type { UpstreamTarget } from "./upstream-selector.js";
@@ -229,18 +229,9 @@ class Http1Exchange implements RequestFacts, ResponseFacts, Dispatcher.DispatchH
   }
 
   dispatch(): void {
-    if (this.answered || this.stopReason !== null) {
-      return;
-    }
+    const target = pickNextTarget(this);
+    if (target === undefined) return;
     const ctx = this.ctx;
-    const target = ctx.selector.pick(this.serviceType, this.key, this.target?.id);
-    if (target === undefined) {
-      this.refuse(noInstance(this.serviceType));
-      return;
-    }
-    if (this.timeoutIndex >= 0 && !this.setRemainingTimeout()) {
-      return;
-    }
     this.abortUpstream = null;
     const entry = startAttempt(this, target);
     ctx.upstreams.pool(entry).dispatch(
@@ -256,6 +247,7 @@ class Http1Exchange implements RequestFacts, ResponseFacts, Dispatcher.DispatchH
 
   // Passes on what is left of the deadline; false when nothing is.
   setRemainingTimeout(): boolean {
+    if (this.timeoutIndex < 0) return true;
     const left = Math.floor(this.timeoutMs - (performance.now() - this.receivedAt));
     if (left <= 0) {
       this.answer(deadlineExceeded(this.serviceType, this.timeoutMs));

@@ -6,18 +6,18 @@ import {
   type ServerHttp2Stream,
 } from "node:http2";
 import { affinityKey } from "./affinity-key.js";
-import { endAttempt, failBeforeAnswer, startAttempt } from "./attempt-accounting.js";
+import {
+  endAttempt,
+  failBeforeAnswer,
+  pickNextTarget,
+  startAttempt,
+} from "./attempt-accounting.js";
 import { isFailure, routeCall, timeoutFromHeaders } from "./call-routing.js";
 import { formatGrpcTimeout } from "./deadline.js";
 import type { ProxyContext } from "./proxy-context.js";
 import { countCode } from "./proxy-metrics.js";
 import { requestIdFrom } from "./request-id.js";
-import {
-  deadlineExceeded,
-  noInstance,
-  type ProxyFailure,
-  sendHttp2Failure,
-} from "./rpc-errors.js";
+import { deadlineExceeded, type ProxyFailure, sendHttp2Failure } from "./rpc-errors.js";
 import { detectProtocol, type RpcProtocol } from "./rpc-protocol.js";
 import { codeFromHttpStatus } from "./upstream-errors.js";
 import type { UpstreamTarget } from "./upstream-selector.js";
@@ -122,18 +122,8 @@ class Http2Exchange {
   }
 
   dispatch(): void {
-    if (this.answered || this.stopReason !== null) {
-      return;
-    }
-    const ctx = this.ctx;
-    const target = ctx.selector.pick(this.serviceType, this.key, this.target?.id);
-    if (target === undefined) {
-      this.refuse(noInstance(this.serviceType));
-      return;
-    }
-    if (this.timeoutMs >= 0 && !this.setRemainingTimeout()) {
-      return;
-    }
+    const target = pickNextTarget(this);
+    if (target === undefined) return;
     this.upstreamError = null;
     this.openUpstream(startAttempt(this, target));
   }
@@ -173,6 +163,7 @@ class Http2Exchange {
   }
 
   setRemainingTimeout(): boolean {
+    if (this.timeoutMs < 0) return true;
     const left = Math.floor(this.timeoutMs - (performance.now() - this.receivedAt));
     if (left <= 0) {
       this.answer(deadlineExceeded(this.serviceType, this.timeoutMs));
