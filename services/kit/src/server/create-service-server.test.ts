@@ -290,6 +290,9 @@ describe("errors and the request log", () => {
     const byMethod = (m: string) =>
       log.records.find((r) => r.rpc === `microtodo.kit.test.v1.TestService/${m}`);
     expect(byMethod("Fail")).toMatchObject({ level: 30, code: "not_found", status: 200 });
+    // A client error says why in one line, without a stack trace.
+    expect(byMethod("Fail")?.err).toBeUndefined();
+    expect(byMethod("Fail")?.reason).toEqual(expect.stringContaining("thing"));
     expect(byMethod("Echo")).toMatchObject({ level: 20, code: "ok" });
   });
 

@@ -62,7 +62,9 @@ export interface RequestLoggers {
 
 /**
  * Logs a finished request once (5xx at error, 4xx at info, rest at debug)
- * and times it. Builds nothing when the level would drop the line.
+ * and times it. A server error carries its whole `err` (stack included); a
+ * client error only its message as `reason`: the caller's mistake needs no
+ * stack trace. Builds nothing when the level would drop the line.
  */
 export function logFinishedRequest(
   finished: FinishedRequest,
@@ -84,8 +86,13 @@ export function logFinishedRequest(
     url: finished.url,
     status: statusCode,
     ...(outcome && { rpc: `${outcome.service}/${outcome.method}`, code: outcome.code }),
-    ...(err !== undefined && { err }),
+    ...(err !== undefined &&
+      (level === "error" ? { err } : { reason: errorMessage(err) })),
     durationMs: Math.round(durationMs * 10) / 10,
   };
   loggers.request()[level](fields, "request completed");
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
